@@ -1,1 +1,48 @@
-//! placeholder
+//! tend's encrypted journal: one redb file whose every record is sealed with a random data
+//! key, itself stored only wrapped by age *unlockers* (a passphrase, or an X25519 identity).
+//!
+//! This crate knows nothing of terminals or flags: it opens, unlocks, reads and writes, and
+//! says precisely what went wrong. It also writes and reads contribution bundles (age files
+//! for a retreat facilitator).
+//!
+//! ```
+//! use age::secrecy::SecretString;
+//! use chrono::{NaiveDate, Utc};
+//! use tend_core::{pack::ValuesPack, reflection::Reflection};
+//! use tend_store::{Journal, NewUnlocker, Secret};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("journal.tend");
+//! let unlocker = NewUnlocker::Passphrase {
+//!     passphrase: SecretString::from("correct horse".to_owned()),
+//!     work_factor: Some(10), // low for the example; real journals use age's default
+//! };
+//! let journal = Journal::create(&path, &unlocker, &ValuesPack::default_pack(), Utc::now())?;
+//! let on = NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date");
+//! let id = journal.add(&Reflection::new("Asked who had not spoken yet.", on, Utc::now()))?;
+//! drop(journal);
+//!
+//! let secret = Secret::Passphrase(SecretString::from("correct horse".to_owned()));
+//! let journal = Journal::open(&path, &secret)?;
+//! assert_eq!(journal.get::<Reflection>(id)?.text, "Asked who had not spoken yet.");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod check;
+mod error;
+mod journal;
+mod records;
+mod seal;
+mod unlock;
+
+pub use check::{CheckReport, Damaged};
+pub use error::{Error, Result};
+pub use journal::{FORMAT_VERSION, Journal, OpenOptions};
+pub use records::{Record, SEGMENT, Scan};
+pub use seal::OVERHEAD;
+pub use unlock::{MAX_WORK_FACTOR, NewUnlocker, Secret, UnlockerInfo, UnlockerKind};
+
+/// Re-exported so callers name the same secret types tend uses.
+pub use age::secrecy;

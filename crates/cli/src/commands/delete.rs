@@ -1,0 +1,44 @@
+//! `tend delete`: remove a reflection for good.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use tend_core::reflection::Reflection;
+
+use crate::context::Ctx;
+use crate::failure::fail;
+use crate::{prompt, say};
+
+/// Delete a reflection for good (asks first; --yes to skip the question).
+#[derive(Debug, Args)]
+pub struct Delete {
+    /// The reflection's id
+    id: u64,
+    /// Do not ask
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+impl Delete {
+    pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
+        let journal = ctx.open()?;
+        let r: Reflection = journal.get(self.id)?;
+        if !self.yes {
+            if !prompt::interactive() {
+                return Err(fail("deleting needs a yes, and there is no terminal to ask on")
+                    .hint(format!("run `tend delete {} --yes` to delete it", self.id))
+                    .into());
+            }
+            let label = r.content_note.as_ref().map_or_else(|| r.title(), |n| format!("[content note: {n}]"));
+            let question = format!("Delete reflection {} from {} ({label})? This cannot be undone.", self.id, r.on);
+            if !prompt::confirm(&question, false)? {
+                say!("Kept reflection {}.", self.id);
+                return super::done();
+            }
+        }
+        journal.delete::<Reflection>(self.id)?;
+        say!("Deleted reflection {}.", self.id);
+        super::done()
+    }
+}

@@ -1,0 +1,19 @@
+//! Not built yet; being written in this session.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::context::Ctx;
+use crate::failure::fail;
+
+/// (in progress)
+#[derive(Debug, Args)]
+pub struct Insights {}
+
+impl Insights {
+    pub fn run(self, _ctx: &Ctx) -> Result<ExitCode> {
+        Err(fail("this command is not built yet").into())
+    }
+}

@@ -1,0 +1,119 @@
+//! `tend key`: the ways the journal unlocks. Every change rewraps the data key only.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use tend_store::{NewUnlocker, UnlockerKind};
+
+use crate::context::Ctx;
+use crate::failure::fail;
+use crate::{say, secrets};
+
+/// Manage how the journal unlocks.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// List the unlockers
+    List,
+    /// Add a passphrase, or an age identity file (--add-identity) or recipient
+    Add(Add),
+    /// Remove an unlocker (never the last one)
+    Remove {
+        /// The unlocker's id (from `tend key list`)
+        id: u64,
+    },
+    /// Change the passphrase
+    Passwd(Passwd),
+}
+
+/// Add an unlocker.
+#[derive(Debug, Args)]
+pub struct Add {
+    /// An age identity file whose key will open the journal
+    #[arg(long = "add-identity", value_name = "FILE", conflicts_with_all = ["recipient", "new_passphrase_file"])]
+    add_identity: Option<PathBuf>,
+    /// An age recipient (age1…) whose identity will open the journal
+    #[arg(long, value_name = "AGE1…", conflicts_with = "new_passphrase_file")]
+    recipient: Option<String>,
+    /// Read the new passphrase from this file instead of asking
+    #[arg(long, value_name = "FILE")]
+    new_passphrase_file: Option<PathBuf>,
+}
+
+/// Change the passphrase.
+#[derive(Debug, Args)]
+pub struct Passwd {
+    /// Read the new passphrase from this file instead of asking
+    #[arg(long, value_name = "FILE")]
+    new_passphrase_file: Option<PathBuf>,
+}
+
+impl KeyCommand {
+    pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
+        let journal = ctx.open()?;
+        match self {
+            KeyCommand::List => {
+                for u in journal.unlockers()? {
+                    let what = match &u.kind {
+                        UnlockerKind::Passphrase => "passphrase".to_owned(),
+                        UnlockerKind::Identity { recipient } => format!("identity {recipient}"),
+                    };
+                    let this = if u.id == journal.unlocked_by() { "  (opened it this time)" } else { "" };
+                    say!("{:>3}  {what}  added {}{this}", u.id, u.added.date_naive());
+                }
+            }
+            KeyCommand::Add(add) => {
+                let unlocker = if let Some(path) = &add.add_identity {
+                    let ids = secrets::load_identities(path)?;
+                    let first = ids.first().ok_or_else(|| fail("the identity file holds no identity"))?;
+                    NewUnlocker::Recipient(first.to_public())
+                } else if let Some(r) = &add.recipient {
+                    NewUnlocker::Recipient(r.trim().parse::<age::x25519::Recipient>().map_err(|_| {
+                        fail(format!("{r:?} is not an age recipient")).hint("a recipient looks like age1…")
+                    })?)
+                } else {
+                    secrets::new_passphrase(add.new_passphrase_file.as_deref(), "a new passphrase")?
+                };
+                let id = journal.add_unlocker(&unlocker, ctx.now())?;
+                say!("Added unlocker {id}. The journal now opens with it too.");
+            }
+            KeyCommand::Remove { id } => {
+                if id == journal.unlocked_by() {
+                    return Err(fail("that is the unlocker you opened the journal with this time")
+                        .hint("open with another unlocker to remove this one, so you know the other works")
+                        .into());
+                }
+                journal.remove_unlocker(id)?;
+                say!("Removed unlocker {id}.");
+            }
+            KeyCommand::Passwd(p) => {
+                let unlockers = journal.unlockers()?;
+                let opened_with = unlockers.iter().find(|u| u.id == journal.unlocked_by());
+                let target = match opened_with {
+                    Some(u) if u.kind == UnlockerKind::Passphrase => u.id,
+                    _ => {
+                        let pass: Vec<_> = unlockers.iter().filter(|u| u.kind == UnlockerKind::Passphrase).collect();
+                        match pass.as_slice() {
+                            [one] => one.id,
+                            [] => {
+                                return Err(fail("this journal has no passphrase to change")
+                                    .hint("add one with `tend key add`")
+                                    .into());
+                            }
+                            _ => {
+                                return Err(fail("this journal has several passphrases")
+                                    .hint("open it with the one to change, then run `tend key passwd`")
+                                    .into());
+                            }
+                        }
+                    }
+                };
+                let unlocker = secrets::new_passphrase(p.new_passphrase_file.as_deref(), "a new passphrase")?;
+                journal.replace_unlocker(target, &unlocker, ctx.now())?;
+                say!("Changed the passphrase (unlocker {target}). Your reflections were not re-encrypted; only the key that opens them was.");
+            }
+        }
+        super::done()
+    }
+}

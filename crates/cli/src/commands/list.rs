@@ -1,0 +1,101 @@
+//! `tend list`: reflections, newest first.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use tend_core::reflection::{Entry, Filter, newest};
+
+use crate::context::Ctx;
+use crate::output::{ACCENT, DIM, paint, values_line};
+use crate::{note, say};
+
+/// Filters shared by list, search and export.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only reflections on or after this day
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only reflections on or before this day
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only reflections naming this value (repeatable: all must match)
+    #[arg(short = 'v', long = "value", value_name = "VALUE")]
+    pub values: Vec<String>,
+    /// Only reflections with this tag (repeatable: all must match)
+    #[arg(short = 't', long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+}
+
+impl FilterArgs {
+    /// The filter, with dates read.
+    pub fn filter(&self, ctx: &Ctx) -> Result<Filter> {
+        Ok(Filter {
+            since: ctx.opt_date(self.since.as_deref())?,
+            until: ctx.opt_date(self.until.as_deref())?,
+            values: self.values.iter().map(|v| v.trim().to_owned()).collect(),
+            tags: tend_core::reflection::normalise_tags(&self.tags),
+        })
+    }
+}
+
+/// List reflections, newest first.
+#[derive(Debug, Args)]
+pub struct List {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Show at most this many
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    number: usize,
+    /// Print JSON (id, date, values, tags, content note, first line)
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints one list line; a content note stands in for the first line.
+pub fn print_line(e: &Entry) {
+    let title = match &e.content_note {
+        Some(note) => format!("[content note: {note}]"),
+        None => e.title.clone(),
+    };
+    let mut line = format!("{}  {}  {title}", paint(DIM, format!("{:>5}", e.id)), paint(DIM, e.on));
+    if !e.values.is_empty() {
+        line.push_str(&format!("  {}", paint(ACCENT, values_line(&e.values))));
+    }
+    if !e.tags.is_empty() {
+        let tags: Vec<String> = e.tags.iter().map(|t| format!("#{t}")).collect();
+        line.push_str(&format!("  {}", paint(DIM, tags.join(" "))));
+    }
+    say!("{line}");
+}
+
+/// Warns about records that could not be read, without stopping.
+pub fn warn_damaged(damaged: &[u64]) {
+    if !damaged.is_empty() {
+        let ids: Vec<String> = damaged.iter().map(u64::to_string).collect();
+        note!(
+            "Note: {} reflection(s) could not be opened and are left out ({}). `tend check` says more.",
+            damaged.len(),
+            ids.join(", ")
+        );
+    }
+}
+
+impl List {
+    pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
+        let filter = self.filter.filter(ctx)?;
+        let journal = ctx.open()?;
+        let scan = journal.entries()?;
+        let matching: Vec<Entry> = scan.records.into_iter().map(|(_, e)| e).filter(|e| filter.matches(e)).collect();
+        let shown = newest(matching, self.number);
+        if self.json {
+            crate::output::print_json(&shown)?;
+        } else if shown.is_empty() {
+            note!("No reflections yet{}.", if filter == Filter::default() { "" } else { " match" });
+        } else {
+            shown.iter().for_each(print_line);
+        }
+        warn_damaged(&scan.damaged);
+        super::done()
+    }
+}

@@ -1,0 +1,60 @@
+//! `tend search`: reflections holding every word.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use tend_core::reflection::{Entry, Query, newest};
+
+use super::list::{FilterArgs, print_line, warn_damaged};
+use crate::context::Ctx;
+use crate::failure::fail;
+use crate::note;
+
+/// Find reflections whose text, tags or content note hold every word (case does not matter).
+#[derive(Debug, Args)]
+pub struct Search {
+    /// The words to look for
+    #[arg(required = true)]
+    words: Vec<String>,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Show at most this many
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
+    number: usize,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+impl Search {
+    pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
+        let query = Query::new(&self.words);
+        if query.is_empty() {
+            return Err(fail("there is nothing to search for").hint("give one or more words").into());
+        }
+        let filter = self.filter.filter(ctx)?;
+        let journal = ctx.open()?;
+        let scan = journal.search(&query, &filter)?;
+        let found: Vec<Entry> = scan
+            .records
+            .iter()
+            .map(|(id, r)| r.entry(*id))
+            .filter(|e| filter.matches(e))
+            .collect();
+        let total = found.len();
+        let shown = newest(found, self.number);
+        if self.json {
+            crate::output::print_json(&shown)?;
+        } else if shown.is_empty() {
+            note!("No reflections hold all of those words.");
+        } else {
+            shown.iter().for_each(print_line);
+            if total > shown.len() {
+                note!("({} more; use -n to see them)", total - shown.len());
+            }
+        }
+        warn_damaged(&scan.damaged);
+        super::done()
+    }
+}

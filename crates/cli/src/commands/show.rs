@@ -1,0 +1,87 @@
+//! `tend show`: one reflection.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use tend_core::pack::ValuesPack;
+use tend_core::reflection::Reflection;
+
+use crate::context::Ctx;
+use crate::output::{ACCENT, BOLD, DIM, paint};
+use crate::say;
+
+/// Show one reflection. One with a content note shows only the note until --reveal.
+#[derive(Debug, Args)]
+pub struct Show {
+    /// The reflection's id (from `tend list`)
+    id: u64,
+    /// Show the text even when it carries a content note
+    #[arg(long)]
+    reveal: bool,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// How a value reads on a reflection: its name, rating and the rating's word; retired and
+/// unknown values are said to be so.
+pub fn value_label(pack: &ValuesPack, id: &str, rating: Option<u8>) -> String {
+    let (name, state) = match pack.value(id) {
+        Some(v) if v.retired => (v.name.clone(), " (retired)"),
+        Some(v) => (v.name.clone(), ""),
+        None => (id.to_owned(), " (not in this pack)"),
+    };
+    match rating {
+        Some(r) => match pack.scale.word(r) {
+            Some(word) => format!("{name}{state}: {r} — {word}"),
+            None => format!("{name}{state}: {r}"),
+        },
+        None => format!("{name}{state}"),
+    }
+}
+
+impl Show {
+    pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
+        let journal = ctx.open()?;
+        let r: Reflection = journal.get(self.id)?;
+        let hidden = r.content_note.is_some() && !self.reveal;
+        if self.json {
+            let mut value = serde_json::to_value(&r)?;
+            if hidden {
+                value["text"] = serde_json::Value::Null;
+            }
+            value["id"] = self.id.into();
+            crate::output::print_json(&value)?;
+            return super::done();
+        }
+        let pack = journal.pack()?;
+        say!("{}", paint(BOLD, format!("Reflection {} · {}", self.id, r.on.format("%A %-d %B %Y"))));
+        for v in &r.values {
+            say!("  {}", paint(ACCENT, value_label(&pack, &v.value, v.rating)));
+        }
+        if !r.tags.is_empty() {
+            let tags: Vec<String> = r.tags.iter().map(|t| format!("#{t}")).collect();
+            say!("  {}", paint(DIM, tags.join(" ")));
+        }
+        let mut written = format!("written {}", r.written.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"));
+        if let Some(e) = r.edited {
+            written.push_str(&format!(", changed {}", e.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")));
+        }
+        say!("  {}", paint(DIM, written));
+        say!("");
+        match (&r.content_note, hidden) {
+            (Some(note), true) => {
+                say!("Content note: {note}");
+                say!("{}", paint(DIM, format!("The text is hidden. `tend show {} --reveal` shows it, when you choose.", self.id)));
+            }
+            (Some(note), false) => {
+                say!("Content note: {note}");
+                say!("");
+                say!("{}", r.text);
+            }
+            (None, _) => say!("{}", r.text),
+        }
+        super::done()
+    }
+}

@@ -1,0 +1,138 @@
+//! What every command needs: where the journal is, how to unlock it, and what day it is.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use tend_core::pack::ValuesPack;
+use tend_store::{Journal, NewUnlocker, Secret};
+
+use crate::cli::Global;
+use crate::failure::fail;
+use crate::{prompt, secrets};
+
+/// Shared state for one run of tend.
+#[derive(Debug)]
+pub struct Ctx {
+    /// The global flags.
+    pub global: Global,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+}
+
+impl Ctx {
+    /// Captures the flags and the clock once, so a command sees one "now".
+    pub fn new(global: Global) -> Self {
+        let local = Local::now();
+        Self {
+            global,
+            now: local.with_timezone(&Utc),
+            today: local.date_naive(),
+        }
+    }
+
+    /// This moment.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Today, in local time.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// Reads a date as people type it.
+    pub fn date(&self, typed: &str) -> Result<NaiveDate> {
+        tend_core::date::parse(typed, self.today)
+            .map_err(|e| fail(e.to_string()).hint(tend_core::date::DateError::HINT).into())
+    }
+
+    /// Reads an optional date.
+    pub fn opt_date(&self, typed: Option<&str>) -> Result<Option<NaiveDate>> {
+        typed.map(|t| self.date(t)).transpose()
+    }
+
+    /// The journal's path: --journal, TEND_JOURNAL, or the platform data folder.
+    pub fn journal_path(&self) -> Result<PathBuf> {
+        if let Some(p) = &self.global.journal {
+            return Ok(p.clone());
+        }
+        let dirs = directories::ProjectDirs::from("org", "tend", "tend").ok_or_else(|| {
+            fail("tend could not find a home folder for the journal")
+                .hint("set --journal or TEND_JOURNAL to a path")
+        })?;
+        Ok(dirs.data_dir().join("journal.tend"))
+    }
+
+    /// Opens and unlocks the journal: identity file, passphrase file or command, or up to
+    /// three tries on the terminal.
+    pub fn open(&self) -> Result<Journal> {
+        let path = self.journal_path()?;
+        if let Some(id_path) = &self.global.identity {
+            let ids = secrets::load_identities(id_path)?;
+            return Ok(Journal::open(&path, &Secret::Identities(ids))?);
+        }
+        if let Some(pass) = secrets::passphrase_from_env()? {
+            return Ok(Journal::open(&path, &Secret::Passphrase(pass))?);
+        }
+        if !path.exists() {
+            return Err(tend_store::Error::Missing(path).into());
+        }
+        if !prompt::can_ask_secret() {
+            return Err(fail("tend needs the journal's passphrase, and there is no terminal to ask on")
+                .hint(format!(
+                    "set {} to a file holding it, {}, or use --identity",
+                    secrets::PASSPHRASE_FILE,
+                    secrets::PASSPHRASE_COMMAND
+                ))
+                .into());
+        }
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let pass = prompt::passphrase("Passphrase: ")?;
+            match Journal::open(&path, &Secret::Passphrase(pass)) {
+                Err(tend_store::Error::WrongPassphrase) if tries < 3 => {
+                    eprintln!("That passphrase does not open this journal. Try again.");
+                }
+                other => return Ok(other?),
+            }
+        }
+    }
+
+    /// Creates a journal with `pack`, unlocked by --identity or a new passphrase.
+    pub fn create(&self, pack: &ValuesPack, passphrase_file: Option<&std::path::Path>) -> Result<Journal> {
+        let path = self.journal_path()?;
+        if path.exists() {
+            return Err(tend_store::Error::AlreadyExists(path).into());
+        }
+        let unlocker = match &self.global.identity {
+            Some(id_path) => {
+                let ids = secrets::load_identities(id_path)?;
+                let first = ids.first().ok_or_else(|| fail("the identity file holds no identity"))?;
+                NewUnlocker::Recipient(first.to_public())
+            }
+            None => secrets::new_passphrase(passphrase_file, "a passphrase for your journal")?,
+        };
+        Ok(Journal::create(&path, &unlocker, pack, self.now)?)
+    }
+
+    /// Opens the journal; when there is none yet and a person is at the terminal, offers to
+    /// create one with the built-in values pack, so a first `tend write` just works.
+    pub fn open_or_offer(&self) -> Result<Journal> {
+        let path = self.journal_path()?;
+        if path.exists() {
+            return self.open();
+        }
+        if !prompt::interactive() {
+            return Err(tend_store::Error::Missing(path).into());
+        }
+        eprintln!("There is no journal at {} yet.", path.display());
+        if !prompt::confirm("Create one now, with the built-in values pack?", true)? {
+            return Err(fail("nothing was written").hint("create a journal with `tend init` when you are ready").into());
+        }
+        let journal = self.create(&ValuesPack::default_pack(), None)?;
+        eprintln!("Created your journal at {}.", path.display());
+        Ok(journal)
+    }
+}

@@ -1,0 +1,88 @@
+//! Turning an error into one line saying what went wrong and, where there is one, one line
+//! saying what to do. Nothing secret or private goes into either.
+
+use std::process::ExitCode;
+
+use tend_store::Error as StoreError;
+
+/// An error the CLI raises itself, with its own hint.
+#[derive(Debug)]
+pub struct Failure {
+    message: String,
+    hint: Option<String>,
+    code: u8,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Builds a [`Failure`]: `fail("…").hint("…")`.
+pub fn fail(message: impl Into<String>) -> Failure {
+    Failure {
+        message: message.into(),
+        hint: None,
+        code: 1,
+    }
+}
+
+impl Failure {
+    /// Adds the line saying what to do.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the exit code (default 1).
+    pub fn code(mut self, code: u8) -> Self {
+        self.code = code;
+        self
+    }
+}
+
+fn store_hint(e: &StoreError) -> Option<&'static str> {
+    Some(match e {
+        StoreError::WrongPassphrase => "nothing was changed; check the passphrase (or its file) and try again",
+        StoreError::WrongIdentity => "nothing was changed; use an identity file that `tend key list` shows",
+        StoreError::NoUnlockerOfKind { .. } => "`tend key list` shows how this journal opens",
+        StoreError::ExcessiveWork(_) => "the passphrase unlocker may have been made by another program",
+        StoreError::Busy => "another tend is using the journal; wait a few seconds and try again",
+        StoreError::Missing(_) => "create one with `tend init`, or point --journal / TEND_JOURNAL at yours",
+        StoreError::AlreadyExists(_) => "choose another path with --journal, or move the existing file away first",
+        StoreError::NotAJournal(_) => "check --journal / TEND_JOURNAL: it points at something else",
+        StoreError::Damaged(_) => "keep a copy of the file as it is, then run `tend check` to see what can still be read",
+        StoreError::NewerVersion { .. } => "update tend to open this journal; this version changed nothing",
+        StoreError::NotFound { .. } => "`tend list` shows the ids",
+        StoreError::RecordDamaged { .. } => "run `tend check` to see which records are affected; the others stay readable",
+        StoreError::LastUnlocker => "add another with `tend key add` first",
+        StoreError::NoSuchUnlocker(_) => "`tend key list` shows the ids",
+        StoreError::DiskFull => "free some space and try again; the journal is as it was",
+        _ => return None,
+    })
+}
+
+/// Prints the error and returns the exit code.
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    let (message, hint, code) = if let Some(f) = err.downcast_ref::<Failure>() {
+        (f.message.clone(), f.hint.clone(), f.code)
+    } else if let Some(e) = err.downcast_ref::<StoreError>() {
+        (e.to_string(), store_hint(e).map(str::to_owned), 1)
+    } else if let Some(io) = err.downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::BrokenPipe {
+            return ExitCode::SUCCESS;
+        }
+        (format!("{err:#}"), None, 1)
+    } else {
+        (format!("{err:#}"), None, 1)
+    };
+    let red = anstyle::Style::new().bold();
+    anstream::eprintln!("{red}tend:{red:#} {message}");
+    if let Some(hint) = hint {
+        anstream::eprintln!("  hint: {hint}");
+    }
+    ExitCode::from(code)
+}

@@ -1,0 +1,61 @@
+//! The few things tend asks of the operating system directly: no core dumps while a journal
+//! may be unlocked, and leaving Ctrl-C to the editor while it runs.
+#![allow(unsafe_code)]
+
+/// Turns core dumps off for this process, so an unlocked data key or a reflection can never
+/// land in a core file.
+pub fn no_core_dumps() {
+    #[cfg(unix)]
+    {
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: setrlimit only reads the struct we pass; failure leaves the limit as it was.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_CORE, &zero);
+        }
+        #[cfg(target_os = "linux")]
+        // SAFETY: PR_SET_DUMPABLE with 0 takes no pointers; it also keeps other users'
+        // debuggers out of this process.
+        unsafe {
+            libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        }
+    }
+}
+
+/// While alive, interrupt and hang-up signals do not end tend: they reach the editor (which
+/// shares the terminal) and tend cleans up after it. Dropping it restores the defaults.
+pub struct SignalsToChild {
+    #[cfg(unix)]
+    saved: Vec<(libc::c_int, libc::sighandler_t)>,
+}
+
+impl SignalsToChild {
+    /// Starts ignoring SIGINT, SIGQUIT, SIGHUP and SIGTERM.
+    pub fn new() -> Self {
+        #[cfg(unix)]
+        {
+            let saved = [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTERM]
+                .into_iter()
+                // SAFETY: installing SIG_IGN runs no code of ours in signal context.
+                .map(|sig| (sig, unsafe { libc::signal(sig, libc::SIG_IGN) }))
+                .collect();
+            Self { saved }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+}
+
+impl Drop for SignalsToChild {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        for (sig, handler) in self.saved.drain(..) {
+            // SAFETY: restores the disposition that was in place before.
+            unsafe {
+                libc::signal(sig, handler);
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Retreat summaries: one view of what members chose to give, that names nobody who did not
+//! ask to be named and protects small groups.
+//!
+//! The facilitator's tool decrypts and parses contribution files (tend-store, tend-cli);
+//! this module decides which of them count ([`build`]), adds them up under the small-group
+//! rules, and renders the result ([`render`], [`render_user_template`]).
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use tend_core::retreat::{self, Format, Options};
+//!
+//! let today = NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date");
+//! let (summary, report) = retreat::build(vec![], &[], vec![], &Options::new(today))?;
+//! assert_eq!(summary.members, None, "no figure from fewer than 3 members");
+//! assert!(retreat::render(&summary, Format::Markdown)?.contains("fewer than 3 members"));
+//! assert_eq!(report.included, 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod protect;
+mod render;
+mod select;
+mod summary;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::contribution::{Contribution, Revocation};
+
+pub use render::{
+    Format, RenderError, render, render_user_template, template_name_is_plain, within_folder,
+};
+pub use summary::{
+    CommitmentSummary, ExcerptView, PackSummary, PartFigure, RatingFigure, RepairSummary,
+    StateFigure, Summary, ValueSummary,
+};
+
+/// The smallest group a figure may be drawn from, unless the facilitator chooses more.
+pub const DEFAULT_MIN_GROUP: usize = 3;
+/// The threshold can never go below this: a figure from one member is that member.
+pub const SMALLEST_MIN_GROUP: usize = 2;
+
+/// A contribution that was decrypted and parsed, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// Where it came from, for the report (usually the file name).
+    pub source: String,
+    /// The contribution.
+    pub contribution: Contribution,
+}
+
+/// Why a file was left out of a summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LeaveReason {
+    /// Sealed for a key the facilitator does not hold.
+    WrongRecipient,
+    /// Changed or cut short after it was sealed.
+    Tampered,
+    /// Not a tend contribution.
+    NotAContribution,
+    /// Written by a newer tend.
+    NewerFormat,
+    /// Its consent has ended.
+    Expired,
+    /// Its author revoked it.
+    Revoked,
+    /// A newer contribution from the same member, for the same purpose, replaces it.
+    Replaced,
+    /// The same contribution as another file.
+    Duplicate,
+    /// For a different purpose than this summary.
+    OtherPurpose,
+    /// The file could not be read at all.
+    Unreadable,
+}
+
+impl fmt::Display for LeaveReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::WrongRecipient => "sealed for a different key than the ones given",
+            Self::Tampered => "damaged or changed since it was sealed",
+            Self::NotAContribution => "not a tend contribution",
+            Self::NewerFormat => "written by a newer tend (update tend to read it)",
+            Self::Expired => "the consent behind it has ended",
+            Self::Revoked => "its author revoked it",
+            Self::Replaced => "replaced by a newer contribution from the same member",
+            Self::Duplicate => "the same contribution as another file",
+            Self::OtherPurpose => "made for a different purpose",
+            Self::Unreadable => "the file could not be read",
+        })
+    }
+}
+
+/// A file left out of the summary, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LeftOut {
+    /// Where it came from.
+    pub source: String,
+    /// Why it was left out.
+    pub reason: LeaveReason,
+}
+
+/// How a summary is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The facilitator's today: consent that ended before it is not used.
+    pub today: NaiveDate,
+    /// No figure is shown that is drawn from fewer members than this (at least 2).
+    pub min_group: usize,
+    /// Only contributions for this purpose; without it, the purpose most contributions share.
+    pub purpose: Option<String>,
+    /// The summary's title; without it, the purpose.
+    pub title: Option<String>,
+}
+
+impl Options {
+    /// The defaults: a minimum group of [`DEFAULT_MIN_GROUP`], no purpose filter, no title.
+    pub fn new(today: NaiveDate) -> Self {
+        Self {
+            today,
+            min_group: DEFAULT_MIN_GROUP,
+            purpose: None,
+            title: None,
+        }
+    }
+}
+
+/// A summary that cannot be built as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RetreatError {
+    /// The minimum group is below [`SMALLEST_MIN_GROUP`].
+    #[error(
+        "a minimum group of {0} would show figures drawn from a single member; use 2 or more"
+    )]
+    MinGroupTooSmall(usize),
+}
+
+/// The closing report for the facilitator: what was read, what was used, what was left out
+/// and why. It is not part of the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Files read, readable or not.
+    pub read: usize,
+    /// Contributions included in the summary.
+    pub included: usize,
+    /// Files left out, sorted by source.
+    pub left_out: Vec<LeftOut>,
+    /// Things the facilitator should know.
+    pub warnings: Vec<String>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let files = if self.read == 1 { "file" } else { "files" };
+        writeln!(
+            f,
+            "Read {} {files}: {} included, {} left out.",
+            self.read,
+            self.included,
+            self.left_out.len()
+        )?;
+        for left in &self.left_out {
+            writeln!(f, "  left out {}: {}", left.source, left.reason)?;
+        }
+        for warning in &self.warnings {
+            writeln!(f, "Note: {warning}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Decides which contributions count and builds the summary from them.
+///
+/// `unreadable` lists files the caller could not open or parse (with the reason); they are
+/// counted in the report. Rules, in order: only one purpose (see [`Options::purpose`]); a
+/// contribution whose revocation is among `revocations` is left out; so is one whose consent
+/// ended before `today`; of one member's contributions for the purpose (same pseudonym), only
+/// the newest by the moment consent was given counts, even when that newest one is itself
+/// revoked or expired, so a replaced contribution never comes back. The result does not
+/// depend on the order of the inputs.
+pub fn build(
+    received: Vec<Received>,
+    revocations: &[Revocation],
+    unreadable: Vec<LeftOut>,
+    options: &Options,
+) -> Result<(Summary, Report), RetreatError> {
+    if options.min_group < SMALLEST_MIN_GROUP {
+        return Err(RetreatError::MinGroupTooSmall(options.min_group));
+    }
+    let read = received.len() + unreadable.len();
+    let mut selection = select::select(received, revocations, options);
+    let summary = summary::summarise(
+        &selection.included,
+        selection.purpose.clone(),
+        options,
+        &mut selection.warnings,
+    );
+    let mut left_out = unreadable;
+    left_out.extend(selection.left_out);
+    left_out.sort();
+    let report = Report {
+        read,
+        included: selection.included.len(),
+        left_out,
+        warnings: selection.warnings,
+    };
+    Ok((summary, report))
+}

@@ -1,0 +1,156 @@
+//! Small-group protection: the rule that no figure in a summary speaks for fewer members
+//! than the threshold, not even by subtraction.
+//!
+//! A figure's *members* are the contributions that add something to it. Figures come in
+//! groups; a group may have a total that is the sum of its cells (a value's reflections are
+//! the sum of its rating buckets and its unrated reflections). The rules:
+//!
+//! 1. A cell or total drawn from fewer than `min` members is hidden (zeros included:
+//!    "fewer than 3 members" is true of nobody, too, and showing a zero would say that
+//!    nobody in the room chose something).
+//! 2. When a group's total is shown and exactly one cell is hidden, that cell would be the
+//!    total minus the others; so one more cell is hidden, the smallest shown one (ties by
+//!    position). If there is none, the total is hidden instead.
+//!
+//! After this, every group with a shown total has zero or at least two hidden cells.
+
+/// One figure of a group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Cell {
+    /// The sum over members.
+    pub count: u64,
+    /// How many members add something to it.
+    pub members: usize,
+    /// Whether it may be shown.
+    pub shown: bool,
+}
+
+impl Cell {
+    /// The count, when it may be shown.
+    pub fn figure(&self) -> Option<u64> {
+        self.shown.then_some(self.count)
+    }
+}
+
+/// A group of figures, and their total when the summary shows one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Group {
+    pub cells: Vec<Cell>,
+    pub total: Option<Cell>,
+}
+
+impl Group {
+    /// Tallies `rows` (one per member, one count per cell) into a group of `width` cells,
+    /// with a total when `with_total`, and applies the protection rules.
+    pub fn tally<I>(rows: I, width: usize, with_total: bool, min: usize) -> Self
+    where
+        I: IntoIterator<Item = Vec<u64>>,
+    {
+        let mut cells = vec![Cell::default(); width];
+        let mut total = Cell::default();
+        for row in rows {
+            let mut any = false;
+            for (cell, n) in cells.iter_mut().zip(row) {
+                if n > 0 {
+                    cell.count = cell.count.saturating_add(n);
+                    cell.members += 1;
+                    total.count = total.count.saturating_add(n);
+                    any = true;
+                }
+            }
+            if any {
+                total.members += 1;
+            }
+        }
+        let mut group = Group {
+            cells,
+            total: with_total.then_some(total),
+        };
+        group.protect(min);
+        group
+    }
+
+    fn protect(&mut self, min: usize) {
+        for cell in &mut self.cells {
+            cell.shown = cell.members >= min;
+        }
+        let Some(total) = &mut self.total else {
+            return;
+        };
+        total.shown = total.members >= min;
+        if !total.shown {
+            return;
+        }
+        if self.cells.iter().filter(|c| !c.shown).count() == 1 {
+            let complement = self
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.shown)
+                .min_by_key(|(i, c)| (c.count, c.members, *i))
+                .map(|(i, _)| i);
+            match complement {
+                Some(i) => self.cells[i].shown = false,
+                None => total.shown = false,
+            }
+        }
+    }
+
+    /// The total's figure, when there is one and it may be shown.
+    pub fn total_figure(&self) -> Option<u64> {
+        self.total.and_then(|t| t.figure())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(g: &Group) -> Vec<Option<u64>> {
+        g.cells.iter().map(Cell::figure).collect()
+    }
+
+    #[test]
+    fn protect_hides_cells_from_few_members() {
+        // Three members; one alone gave rating 2.
+        let rows = vec![vec![0, 0, 2], vec![0, 0, 1], vec![0, 1, 1]];
+        let g = Group::tally(rows, 3, false, 3);
+        assert_eq!(shown(&g), vec![None, None, Some(4)]);
+    }
+
+    #[test]
+    fn protect_hides_a_second_cell_when_one_could_be_subtracted() {
+        // Cells: [a, b, c]; b comes from one member, the total from three.
+        let rows = vec![vec![2, 0, 3], vec![1, 0, 4], vec![1, 5, 2], vec![3, 0, 1]];
+        let g = Group::tally(rows, 3, true, 3);
+        assert_eq!(g.total_figure(), Some(22));
+        // b (5, one member) is hidden; a (7) is the smallest shown cell, so it goes too.
+        assert_eq!(shown(&g), vec![None, None, Some(10)]);
+    }
+
+    #[test]
+    fn protect_hides_the_total_when_no_complement_exists() {
+        let mut g = Group {
+            cells: vec![Cell {
+                count: 4,
+                members: 1,
+                shown: false,
+            }],
+            total: Some(Cell {
+                count: 4,
+                members: 3,
+                shown: false,
+            }),
+        };
+        g.protect(3);
+        assert_eq!(g.total_figure(), None);
+    }
+
+    #[test]
+    fn protect_keeps_everything_when_every_figure_is_large_enough() {
+        let rows = vec![vec![1, 1], vec![1, 1], vec![1, 1]];
+        let g = Group::tally(rows, 2, true, 3);
+        assert_eq!(shown(&g), vec![Some(3), Some(3)]);
+        assert_eq!(g.total_figure(), Some(6));
+    }
+}

@@ -1,0 +1,253 @@
+//! Rendering a summary with minijinja: built-in Markdown and HTML templates, JSON, and
+//! templates a cooperative writes itself.
+//!
+//! A user template is untrusted code in a small language: it gets a strict environment (an
+//! unknown name is an error, not an empty string), a fuel limit so a runaway loop stops, and
+//! only the templates the caller's loader agrees to hand over. Core does no I/O, so the
+//! caller supplies the loader; [`template_name_is_plain`] and [`within_folder`] are the two
+//! decisions such a loader has to make.
+
+use std::path::{Component, Path};
+
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
+
+use super::Summary;
+
+/// Instructions a template may run before it is stopped: far more than the built-in
+/// templates need for hundreds of values and excerpts, far fewer than a runaway loop takes.
+const FUEL: u64 = 5_000_000;
+
+const MARKDOWN: &str = include_str!("templates/summary.md.j2");
+const HTML: &str = include_str!("templates/summary.html.j2");
+
+/// How to render a summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The built-in Markdown template.
+    Markdown,
+    /// The built-in HTML template: one self-contained file with inline SVG charts.
+    Html,
+    /// The summary itself, as pretty JSON.
+    Json,
+}
+
+/// A summary that could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// The template has an error, or failed while rendering.
+    #[error("{}{message}", place(name.as_deref(), *line))]
+    Template {
+        /// The template it happened in.
+        name: Option<String>,
+        /// The line, 1-based.
+        line: Option<usize>,
+        /// What went wrong.
+        message: String,
+    },
+    /// The template ran too long (most likely a loop that does not end) and was stopped.
+    #[error("{}the template ran too long and was stopped; look for a loop that does not end", place(name.as_deref(), *line))]
+    TooLong {
+        /// The template it happened in.
+        name: Option<String>,
+        /// The line, 1-based.
+        line: Option<usize>,
+    },
+    /// The template asked for does not exist, or the loader refused it.
+    #[error("there is no template {0:?} in the template's folder")]
+    NotFound(String),
+}
+
+fn place(name: Option<&str>, line: Option<usize>) -> String {
+    match (name, line) {
+        (Some(n), Some(l)) => format!("{n}, line {l}: "),
+        (Some(n), None) => format!("{n}: "),
+        (None, Some(l)) => format!("line {l}: "),
+        (None, None) => String::new(),
+    }
+}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(e: minijinja::Error) -> Self {
+        let name = e.name().map(str::to_owned);
+        let line = e.line().filter(|l| *l > 0);
+        if e.kind() == ErrorKind::OutOfFuel {
+            return RenderError::TooLong { name, line };
+        }
+        let mut message = match e.detail() {
+            Some(detail) => format!("{}: {detail}", e.kind()),
+            None => e.kind().to_string(),
+        };
+        // Errors inside an included template carry their cause; name it too.
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            message.push_str(&format!(" ({cause})"));
+            source = cause.source();
+        }
+        RenderError::Template {
+            name,
+            line,
+            message,
+        }
+    }
+}
+
+/// Autoescaping by the template's name, ignoring a trailing `.j2`/`.jinja`/`.jinja2`: HTML,
+/// XML and SVG names are escaped as HTML; everything else is left as written.
+fn escape_for(name: &str) -> AutoEscape {
+    let name = [".j2", ".jinja2", ".jinja"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .unwrap_or(name);
+    match name.rsplit('.').next() {
+        Some("html" | "htm" | "xml" | "svg" | "xhtml") => AutoEscape::Html,
+        _ => AutoEscape::None,
+    }
+}
+
+/// Markdown text as literal text: the characters that would start HTML, a link or an image
+/// are escaped, so a member's words can never fetch anything or run anything when the
+/// Markdown is rendered.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '<' | '>' | '&' | '[' | ']' | '`' | '*' | '_' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Markdown block quote of `text`, escaped as by [`md`].
+fn quote(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let line = md(line);
+            if line.trim().is_empty() {
+                ">".to_owned()
+            } else {
+                format!("> {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
+    env.set_auto_escape_callback(escape_for);
+    env.add_filter("md", |s: String| md(&s));
+    env.add_filter("quote", |s: String| quote(&s));
+    env
+}
+
+/// Renders `summary` with a built-in template, or as JSON.
+pub fn render(summary: &Summary, format: Format) -> Result<String, RenderError> {
+    let (name, source) = match format {
+        Format::Json => {
+            let mut json = serde_json::to_string_pretty(summary).map_err(|e| {
+                RenderError::Template {
+                    name: None,
+                    line: None,
+                    message: e.to_string(),
+                }
+            })?;
+            json.push('\n');
+            return Ok(json);
+        }
+        Format::Markdown => ("summary.md.j2", MARKDOWN),
+        Format::Html => ("summary.html.j2", HTML),
+    };
+    let mut env = environment();
+    env.add_template(name, source)?;
+    Ok(env.get_template(name)?.render(Serde(summary))?)
+}
+
+/// Renders `summary` with the user template `name`, which `loader` supplies along with
+/// anything it includes, extends or imports.
+///
+/// The loader returns `Ok(None)` for a name it does not have or will not hand over, and
+/// `Err(message)` when reading fails. It should refuse names that are not
+/// [plain](template_name_is_plain) and files that are not [within](within_folder) the
+/// template's own folder once symbolic links are resolved.
+pub fn render_user_template<F>(
+    summary: &Summary,
+    name: &str,
+    loader: F,
+) -> Result<String, RenderError>
+where
+    F: Fn(&str) -> Result<Option<String>, String> + Send + Sync + 'static,
+{
+    let mut env = environment();
+    env.set_loader(move |wanted| {
+        if !template_name_is_plain(wanted) {
+            return Ok(None);
+        }
+        loader(wanted).map_err(|message| {
+            minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                format!("could not read template {wanted:?}: {message}"),
+            )
+        })
+    });
+    let template = env.get_template(name).map_err(|e| match e.kind() {
+        ErrorKind::TemplateNotFound => RenderError::NotFound(name.to_owned()),
+        _ => RenderError::from(e),
+    })?;
+    Ok(template.render(Serde(summary))?)
+}
+
+/// Whether a template name asks only for a file inside the template's folder: relative,
+/// no `..`, no drive or root, not empty.
+pub fn template_name_is_plain(name: &str) -> bool {
+    let path = Path::new(name);
+    !name.is_empty()
+        && !name.contains('\\')
+        && !name.contains('\0')
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Whether `candidate` lies inside `folder`. Both must already be canonical (absolute, with
+/// symbolic links resolved), so a link that points out of the folder is caught.
+pub fn within_folder(folder: &Path, candidate: &Path) -> bool {
+    candidate != folder && candidate.starts_with(folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_markdown_escapes_html_links_and_images() {
+        assert_eq!(md("<b>[x](y)</b>"), "\\<b\\>\\[x\\](y)\\</b\\>");
+        assert_eq!(quote("one\n\n![t](http://x)"), "> one\n>\n> !\\[t\\](http://x)");
+    }
+
+    #[test]
+    fn render_template_names() {
+        assert!(template_name_is_plain("summary.html"));
+        assert!(template_name_is_plain("parts/chart.html"));
+        for bad in ["", "../x.html", "/etc/passwd", "a/../../b", "a\\..\\b"] {
+            assert!(!template_name_is_plain(bad), "{bad}");
+        }
+        let folder = Path::new("/home/f/templates");
+        assert!(within_folder(folder, Path::new("/home/f/templates/a.html")));
+        assert!(!within_folder(folder, Path::new("/home/f/secret")));
+        assert!(!within_folder(folder, Path::new("/home/f/templates-other/a")));
+        assert!(!within_folder(folder, folder));
+    }
+
+    #[test]
+    fn render_escape_by_name() {
+        assert_eq!(escape_for("summary.html.j2"), AutoEscape::Html);
+        assert_eq!(escape_for("mine.SVG"), AutoEscape::None);
+        assert_eq!(escape_for("mine.svg"), AutoEscape::Html);
+        assert_eq!(escape_for("summary.md.j2"), AutoEscape::None);
+    }
+}

@@ -1,0 +1,410 @@
+//! The journal file: creating, opening and unlocking it.
+//!
+//! A journal is one redb file. Its only plaintext is a magic string, the format version, a
+//! random journal id and the wrapped data keys; everything else is sealed (see `seal`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use tend_core::pack::ValuesPack;
+
+use crate::error::{Error, Result};
+use crate::seal::DataKey;
+use crate::unlock::{self, Attempt, NewUnlocker, Secret, UnlockerInfo};
+
+/// The newest journal format this build reads and the one it writes.
+pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const MAGIC: &[u8] = b"tend-journal";
+
+pub(crate) const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_meta");
+pub(crate) const UNLOCKERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("tend_unlockers");
+pub(crate) const UNLOCKER_INFO: &str = "tend_unlocker_info";
+pub(crate) const SETTINGS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_settings");
+
+pub(crate) const PACK_SETTING: &str = "values_pack";
+pub(crate) const PSEUDONYM_SETTING: &str = "pseudonym_key";
+
+/// How long to keep trying when another tend holds the journal.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Give up with [`Error::Busy`] after this long.
+    pub busy_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// An unlocked journal.
+pub struct Journal {
+    pub(crate) db: Database,
+    pub(crate) key: DataKey,
+    path: PathBuf,
+    unlocked_by: u64,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("unlocked_by", &self.unlocked_by)
+            .finish_non_exhaustive()
+    }
+}
+
+fn db_error(e: redb::DatabaseError, path: &Path) -> Error {
+    match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => Error::Busy,
+        redb::DatabaseError::UpgradeRequired(_) => Error::NotAJournal(path.to_owned()),
+        redb::DatabaseError::Storage(redb::StorageError::Corrupted(what)) => {
+            // redb says "Invalid magic number" for files that were never a redb database.
+            if what.to_lowercase().contains("magic") {
+                Error::NotAJournal(path.to_owned())
+            } else {
+                Error::Damaged(what)
+            }
+        }
+        redb::DatabaseError::Storage(s) => s.into(),
+        other => Error::Damaged(other.to_string()),
+    }
+}
+
+fn open_db(path: &Path, options: &OpenOptions) -> Result<Database> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Missing(path.to_owned()));
+        }
+        Err(e) => return Err(e.into()),
+        Ok(m) if !m.is_file() => return Err(Error::NotAJournal(path.to_owned())),
+        Ok(m) if m.len() == 0 => return Err(Error::Damaged("the file is empty".into())),
+        Ok(_) => {}
+    }
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(20);
+    loop {
+        match Database::open(path) {
+            Ok(db) => return Ok(db),
+            Err(redb::DatabaseError::DatabaseAlreadyOpen)
+                if started.elapsed() < options.busy_timeout =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(250));
+            }
+            Err(e) => return Err(db_error(e, path)),
+        }
+    }
+}
+
+impl Journal {
+    /// Creates a new journal at `path`, holding `pack`, openable by `first`.
+    ///
+    /// The file is created 0600 (in a 0700 folder when tend makes the folder) and is never
+    /// created over an existing file.
+    pub fn create(path: &Path, first: &NewUnlocker, pack: &ValuesPack, now: DateTime<Utc>) -> Result<Journal> {
+        if path.exists() {
+            return Err(Error::AlreadyExists(path.to_owned()));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_private_dir(parent)?;
+        }
+        let file = create_private_file(path)?;
+        let result = Self::initialise(path, file, first, pack, now);
+        if result.is_err() {
+            // Leave nothing half-made behind.
+            let _ = std::fs::remove_file(path);
+        }
+        result
+    }
+
+    fn initialise(
+        path: &Path,
+        file: std::fs::File,
+        first: &NewUnlocker,
+        pack: &ValuesPack,
+        now: DateTime<Utc>,
+    ) -> Result<Journal> {
+        let backend = redb::backends::FileBackend::new(file).map_err(|e| db_error(e, path))?;
+        let db = Database::builder()
+            .create_with_backend(backend)
+            .map_err(|e| db_error(e, path))?;
+        let mut journal_id = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut journal_id);
+        let key = DataKey::generate(journal_id);
+        let wrapped = first.wrap(key.expose())?;
+        let mut pseudonym_key = zeroize::Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(pseudonym_key.as_mut());
+
+        let journal = Journal {
+            db,
+            key,
+            path: path.to_owned(),
+            unlocked_by: 1,
+        };
+        let info = UnlockerInfo {
+            id: 1,
+            kind: first.kind(),
+            added: now,
+        };
+        let txn = journal.db.begin_write()?;
+        {
+            let mut meta = txn.open_table(META)?;
+            meta.insert("magic", MAGIC)?;
+            meta.insert("format", FORMAT_VERSION.to_le_bytes().as_slice())?;
+            meta.insert("journal_id", journal_id.as_slice())?;
+            let mut unlockers = txn.open_table(UNLOCKERS)?;
+            unlockers.insert(1, wrapped.as_slice())?;
+            for table in crate::records::ALL_TABLES {
+                txn.open_table(crate::records::table(table))?;
+            }
+            txn.open_table(SETTINGS)?;
+        }
+        journal.put_sealed_json(&txn, UNLOCKER_INFO, 1, &info)?;
+        journal.put_setting(&txn, PACK_SETTING, &serde_json::to_vec(pack).unwrap_or_default())?;
+        journal.put_setting(&txn, PSEUDONYM_SETTING, pseudonym_key.as_slice())?;
+        txn.commit()?;
+        Ok(journal)
+    }
+
+    /// Opens and unlocks the journal at `path` with `secret`, waiting up to five seconds
+    /// while another tend holds it.
+    pub fn open(path: &Path, secret: &Secret) -> Result<Journal> {
+        Self::open_with(path, secret, &OpenOptions::default())
+    }
+
+    /// Opens and unlocks with explicit options.
+    pub fn open_with(path: &Path, secret: &Secret, options: &OpenOptions) -> Result<Journal> {
+        let db = open_db(path, options)?;
+        let (journal_id, wrapped) = read_header(&db, path)?;
+        let offered = match secret {
+            Secret::Passphrase(_) => "passphrase",
+            Secret::Identities(_) => "identity file",
+        };
+        let mut any_of_kind = false;
+        for (id, blob) in &wrapped {
+            let of_kind = unlock::is_passphrase(blob) == matches!(secret, Secret::Passphrase(_));
+            any_of_kind |= of_kind;
+            if !of_kind {
+                continue;
+            }
+            if let Attempt::Opened(raw) = unlock::try_unwrap(blob, secret)? {
+                let key = DataKey::from_slice(&raw, journal_id)
+                    .ok_or_else(|| Error::Damaged("an unlocker holds a key of the wrong size".into()))?;
+                return Ok(Journal {
+                    db,
+                    key,
+                    path: path.to_owned(),
+                    unlocked_by: *id,
+                });
+            }
+        }
+        Err(match (any_of_kind, secret) {
+            (false, _) => Error::NoUnlockerOfKind { offered },
+            (true, Secret::Passphrase(_)) => Error::WrongPassphrase,
+            (true, Secret::Identities(_)) => Error::WrongIdentity,
+        })
+    }
+
+    /// Where the journal lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The id of the unlocker that opened it this time.
+    pub fn unlocked_by(&self) -> u64 {
+        self.unlocked_by
+    }
+
+    /// The unlockers, oldest first.
+    pub fn unlockers(&self) -> Result<Vec<UnlockerInfo>> {
+        let txn = self.db.begin_read()?;
+        let ids: Vec<u64> = {
+            let t = txn.open_table(UNLOCKERS)?;
+            t.iter()?
+                .map(|item| item.map(|(k, _)| k.value()))
+                .collect::<Result<_, _>>()?
+        };
+        ids.into_iter()
+            .map(|id| {
+                let mut info: UnlockerInfo = self.get_sealed_json(&txn, UNLOCKER_INFO, id)?;
+                info.id = id;
+                Ok(info)
+            })
+            .collect()
+    }
+
+    /// Adds an unlocker; returns its id. Rewraps the data key only.
+    pub fn add_unlocker(&self, unlocker: &NewUnlocker, now: DateTime<Utc>) -> Result<u64> {
+        let wrapped = unlocker.wrap(self.key.expose())?;
+        let txn = self.db.begin_write()?;
+        let id = {
+            let mut t = txn.open_table(UNLOCKERS)?;
+            let next = t.last()?.map_or(1, |(k, _)| k.value() + 1);
+            t.insert(next, wrapped.as_slice())?;
+            next
+        };
+        let info = UnlockerInfo {
+            id,
+            kind: unlocker.kind(),
+            added: now,
+        };
+        self.put_sealed_json(&txn, UNLOCKER_INFO, id, &info)?;
+        txn.commit()?;
+        Ok(id)
+    }
+
+    /// Removes an unlocker, never the last one.
+    pub fn remove_unlocker(&self, id: u64) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(UNLOCKERS)?;
+            if t.get(id)?.is_none() {
+                return Err(Error::NoSuchUnlocker(id));
+            }
+            if t.len()? <= 1 {
+                return Err(Error::LastUnlocker);
+            }
+            t.remove(id)?;
+            let mut info = txn.open_table(crate::records::table(UNLOCKER_INFO))?;
+            info.remove(id)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Replaces unlocker `id` with a new one in one transaction (a passphrase change).
+    pub fn replace_unlocker(&self, id: u64, unlocker: &NewUnlocker, now: DateTime<Utc>) -> Result<()> {
+        let wrapped = unlocker.wrap(self.key.expose())?;
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(UNLOCKERS)?;
+            if t.get(id)?.is_none() {
+                return Err(Error::NoSuchUnlocker(id));
+            }
+            t.insert(id, wrapped.as_slice())?;
+        }
+        let info = UnlockerInfo {
+            id,
+            kind: unlocker.kind(),
+            added: now,
+        };
+        self.put_sealed_json(&txn, UNLOCKER_INFO, id, &info)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The journal's own copy of its values pack.
+    pub fn pack(&self) -> Result<ValuesPack> {
+        let txn = self.db.begin_read()?;
+        let raw = self.get_setting(&txn, PACK_SETTING)?.ok_or(Error::RecordDamaged {
+            kind: "values pack",
+            id: 0,
+        })?;
+        serde_json::from_slice(&raw).map_err(|_| Error::RecordDamaged {
+            kind: "values pack",
+            id: 0,
+        })
+    }
+
+    /// Replaces the journal's values pack.
+    pub fn set_pack(&self, pack: &ValuesPack) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        self.put_setting(&txn, PACK_SETTING, &serde_json::to_vec(pack).unwrap_or_default())?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// A pseudonym for this journal and `purpose`: the same every time for the same purpose,
+    /// and unlinkable across purposes without the journal's secret.
+    pub fn pseudonym(&self, purpose: &str) -> Result<String> {
+        use hmac::{Mac, SimpleHmac};
+        let txn = self.db.begin_read()?;
+        let secret = self.get_setting(&txn, PSEUDONYM_SETTING)?.ok_or(Error::RecordDamaged {
+            kind: "pseudonym key",
+            id: 0,
+        })?;
+        let mut mac = <SimpleHmac<sha2::Sha256> as Mac>::new_from_slice(&secret)
+            .map_err(|_| Error::Damaged("the pseudonym key is unreadable".into()))?;
+        mac.update(b"tend/pseudonym/v1\0");
+        mac.update(purpose.trim().as_bytes());
+        let tag = mac.finalize().into_bytes();
+        Ok(tag.iter().take(8).map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Vec<(u64, Vec<u8>)>)> {
+    let txn = db.begin_read()?;
+    let meta = match txn.open_table(META) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_) | redb::TableError::TableTypeMismatch { .. }) => {
+            return Err(Error::NotAJournal(path.to_owned()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let get = |k: &str| -> Result<Option<Vec<u8>>> { Ok(meta.get(k)?.map(|v| v.value().to_vec())) };
+    if get("magic")?.as_deref() != Some(MAGIC) {
+        return Err(Error::NotAJournal(path.to_owned()));
+    }
+    let format = get("format")?
+        .and_then(|b| <[u8; 4]>::try_from(b.as_slice()).ok())
+        .map(u32::from_le_bytes)
+        .ok_or_else(|| Error::Damaged("the format version is unreadable".into()))?;
+    if format > FORMAT_VERSION {
+        return Err(Error::NewerVersion {
+            found: format,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let journal_id: [u8; 16] = get("journal_id")?
+        .and_then(|b| b.as_slice().try_into().ok())
+        .ok_or_else(|| Error::Damaged("the journal id is unreadable".into()))?;
+    let unlockers = txn.open_table(UNLOCKERS)?;
+    let mut wrapped = Vec::new();
+    for item in unlockers.iter()? {
+        let (k, v) = item?;
+        wrapped.push((k.value(), v.value().to_vec()));
+    }
+    if wrapped.is_empty() {
+        return Err(Error::Damaged("the journal has no unlockers".into()));
+    }
+    Ok((journal_id, wrapped))
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+fn create_private_file(path: &Path) -> Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::AlreadyExists(path.to_owned())
+        } else {
+            e.into()
+        }
+    })
+}

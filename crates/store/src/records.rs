@@ -1,0 +1,394 @@
+//! Sealed records: reflections (with their compact index), commitments, repairs and consent
+//! records, each in its own table under short sequential ids.
+//!
+//! The index keeps each reflection's [`Entry`] (date, values, tags, content note, first line)
+//! in segments of [`SEGMENT`] entries, so listing and filtering open a few hundred small
+//! records instead of every text, and adding a reflection rewrites one segment only.
+
+use redb::{ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tend_core::commitment::Commitment;
+use tend_core::reflection::{Entry, Reflection};
+use tend_core::repair::Repair;
+
+use crate::error::{Error, Result};
+use crate::journal::{Journal, SETTINGS};
+use crate::seal::Place;
+
+pub(crate) const REFLECTIONS: &str = "reflections";
+pub(crate) const INDEX: &str = "reflection_index";
+pub(crate) const COMMITMENTS: &str = "commitments";
+pub(crate) const REPAIRS: &str = "repairs";
+pub(crate) const CONSENTS: &str = "consents";
+
+/// Entries per index segment.
+pub const SEGMENT: u64 = 256;
+
+pub(crate) const ALL_TABLES: [&str; 6] = [
+    REFLECTIONS,
+    INDEX,
+    COMMITMENTS,
+    REPAIRS,
+    CONSENTS,
+    crate::journal::UNLOCKER_INFO,
+];
+
+pub(crate) fn table(name: &str) -> TableDefinition<'_, u64, &'static [u8]> {
+    TableDefinition::new(name)
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for tend_core::reflection::Reflection {}
+    impl Sealed for tend_core::commitment::Commitment {}
+    impl Sealed for tend_core::repair::Repair {}
+}
+
+/// A kind of record the journal keeps. Sealed: implemented for tend-core's records only.
+pub trait Record: Serialize + DeserializeOwned + sealed::Sealed {
+    /// The word for one record, as errors say it.
+    const KIND: &'static str;
+    /// Its table.
+    #[doc(hidden)]
+    const TABLE: &'static str;
+    /// Its index entry, for kinds that keep one.
+    #[doc(hidden)]
+    fn index_entry(&self, _id: u64) -> Option<Entry> {
+        None
+    }
+}
+
+impl Record for Reflection {
+    const KIND: &'static str = "reflection";
+    const TABLE: &'static str = REFLECTIONS;
+    fn index_entry(&self, id: u64) -> Option<Entry> {
+        Some(self.entry(id))
+    }
+}
+
+impl Record for Commitment {
+    const KIND: &'static str = "commitment";
+    const TABLE: &'static str = COMMITMENTS;
+}
+
+impl Record for Repair {
+    const KIND: &'static str = "repair";
+    const TABLE: &'static str = REPAIRS;
+}
+
+/// Records read in one pass, with the ids of any that could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan<T> {
+    /// The records that opened, by id, in id order.
+    pub records: Vec<(u64, T)>,
+    /// Ids of records that failed their integrity check.
+    pub damaged: Vec<u64>,
+}
+
+fn counter_name(table: &str) -> String {
+    format!("next_id/{table}")
+}
+
+impl Journal {
+    pub(crate) fn put_sealed(&self, txn: &WriteTransaction, table_name: &str, id: u64, bytes: &[u8]) -> Result<()> {
+        let key = id.to_be_bytes();
+        let sealed = self.key.seal(Place { table: table_name, key: &key }, bytes);
+        txn.open_table(table(table_name))?.insert(id, sealed.as_slice())?;
+        Ok(())
+    }
+
+    pub(crate) fn put_sealed_json<T: Serialize>(&self, txn: &WriteTransaction, table_name: &str, id: u64, value: &T) -> Result<()> {
+        let json = zeroize::Zeroizing::new(serde_json::to_vec(value).unwrap_or_default());
+        self.put_sealed(txn, table_name, id, &json)
+    }
+
+    fn open_sealed(&self, table_name: &str, id: u64, sealed: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        let key = id.to_be_bytes();
+        self.key.open(Place { table: table_name, key: &key }, sealed)
+    }
+
+    fn decode<T: DeserializeOwned>(&self, table_name: &str, id: u64, sealed: &[u8]) -> Option<T> {
+        let plain = self.open_sealed(table_name, id, sealed)?;
+        serde_json::from_slice(&plain).ok()
+    }
+
+    pub(crate) fn get_sealed_json<T: DeserializeOwned>(&self, txn: &ReadTransaction, table_name: &'static str, id: u64) -> Result<T> {
+        let t = txn.open_table(table(table_name))?;
+        let raw = t.get(id)?.ok_or(Error::RecordDamaged { kind: table_name, id })?;
+        self.decode(table_name, id, raw.value())
+            .ok_or(Error::RecordDamaged { kind: table_name, id })
+    }
+
+    pub(crate) fn put_setting(&self, txn: &WriteTransaction, name: &str, bytes: &[u8]) -> Result<()> {
+        let sealed = self.key.seal(Place { table: "tend_settings", key: name.as_bytes() }, bytes);
+        txn.open_table(SETTINGS)?.insert(name, sealed.as_slice())?;
+        Ok(())
+    }
+
+    pub(crate) fn get_setting(&self, txn: &ReadTransaction, name: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+        let t = txn.open_table(SETTINGS)?;
+        let Some(raw) = t.get(name)? else {
+            return Ok(None);
+        };
+        self.key
+            .open(Place { table: "tend_settings", key: name.as_bytes() }, raw.value())
+            .map(Some)
+            .ok_or(Error::RecordDamaged { kind: "setting", id: 0 })
+    }
+
+    fn next_id(&self, txn: &WriteTransaction, table_name: &str) -> Result<u64> {
+        let name = counter_name(table_name);
+        let current = {
+            let t = txn.open_table(SETTINGS)?;
+            let raw = t.get(name.as_str())?.map(|v| v.value().to_vec());
+            match raw {
+                None => 1,
+                Some(raw) => {
+                    let plain = self
+                        .key
+                        .open(Place { table: "tend_settings", key: name.as_bytes() }, &raw)
+                        .ok_or(Error::RecordDamaged { kind: "id counter", id: 0 })?;
+                    let arr: [u8; 8] = plain
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| Error::RecordDamaged { kind: "id counter", id: 0 })?;
+                    u64::from_le_bytes(arr)
+                }
+            }
+        };
+        // Never reuse an id, even if the counter was lost: stay above the highest id in use.
+        let highest = txn.open_table(table(table_name))?.last()?.map_or(0, |(k, _)| k.value());
+        let id = current.max(highest + 1);
+        self.put_setting(txn, &name, &(id + 1).to_le_bytes())?;
+        Ok(id)
+    }
+
+    /// Adds a record in one durable transaction; returns its new id.
+    pub fn add<T: Record>(&self, record: &T) -> Result<u64> {
+        Ok(self.add_many(std::slice::from_ref(record))?[0])
+    }
+
+    /// Adds several records in one durable transaction; returns their ids in order.
+    pub fn add_many<T: Record>(&self, records: &[T]) -> Result<Vec<u64>> {
+        let txn = self.db.begin_write()?;
+        let ids = self.add_in(&txn, records)?;
+        txn.commit()?;
+        Ok(ids)
+    }
+
+    /// Adds reflections, commitments and repairs together in one durable transaction: an
+    /// import lands whole or not at all.
+    pub fn import(&self, reflections: &[Reflection], commitments: &[Commitment], repairs: &[Repair]) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        self.add_in(&txn, reflections)?;
+        self.add_in(&txn, commitments)?;
+        self.add_in(&txn, repairs)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    fn add_in<T: Record>(&self, txn: &WriteTransaction, records: &[T]) -> Result<Vec<u64>> {
+        let mut ids = Vec::with_capacity(records.len());
+        let mut entries = Vec::new();
+        for r in records {
+            let id = self.next_id(txn, T::TABLE)?;
+            self.put_sealed_json(txn, T::TABLE, id, r)?;
+            entries.extend(r.index_entry(id));
+            ids.push(id);
+        }
+        self.update_index(txn, entries, &[])?;
+        Ok(ids)
+    }
+
+    /// Reads one record.
+    pub fn get<T: Record>(&self, id: u64) -> Result<T> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(table(T::TABLE))?;
+        let raw = t.get(id)?.ok_or(Error::NotFound { kind: T::KIND, id })?;
+        self.decode(T::TABLE, id, raw.value())
+            .ok_or(Error::RecordDamaged { kind: T::KIND, id })
+    }
+
+    /// Replaces an existing record.
+    pub fn put<T: Record>(&self, id: u64, record: &T) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        if txn.open_table(table(T::TABLE))?.get(id)?.is_none() {
+            return Err(Error::NotFound { kind: T::KIND, id });
+        }
+        self.put_sealed_json(&txn, T::TABLE, id, record)?;
+        self.update_index(&txn, record.index_entry(id).into_iter().collect(), &[])?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Deletes a record for good.
+    pub fn delete<T: Record>(&self, id: u64) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        let existed = txn.open_table(table(T::TABLE))?.remove(id)?.is_some();
+        if !existed {
+            return Err(Error::NotFound { kind: T::KIND, id });
+        }
+        if T::TABLE == REFLECTIONS {
+            self.update_index(&txn, Vec::new(), &[id])?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// How many records of a kind there are.
+    pub fn count<T: Record>(&self) -> Result<u64> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(table(T::TABLE))?.len()?)
+    }
+
+    /// Every record of a kind, in id order, with the ids of any damaged ones.
+    pub fn all<T: Record>(&self) -> Result<Scan<T>> {
+        let mut scan = Scan { records: Vec::new(), damaged: Vec::new() };
+        self.for_each_raw(T::TABLE, |id, raw| {
+            match self.decode::<T>(T::TABLE, id, raw) {
+                Some(r) => scan.records.push((id, r)),
+                None => scan.damaged.push(id),
+            }
+        })?;
+        Ok(scan)
+    }
+
+    pub(crate) fn for_each_raw(&self, table_name: &str, mut f: impl FnMut(u64, &[u8])) -> Result<()> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(table(table_name))?;
+        for item in t.iter()? {
+            let (k, v) = item?;
+            f(k.value(), v.value());
+        }
+        Ok(())
+    }
+
+    fn read_segment(&self, txn: &WriteTransaction, segment: u64) -> Result<Option<Vec<Entry>>> {
+        let raw = txn.open_table(table(INDEX))?.get(segment)?.map(|v| v.value().to_vec());
+        Ok(raw.and_then(|raw| self.decode::<Vec<Entry>>(INDEX, segment, &raw)))
+    }
+
+    /// Writes new or changed entries and removes deleted ids, one segment at a time.
+    fn update_index(&self, txn: &WriteTransaction, upserts: Vec<Entry>, removed: &[u64]) -> Result<()> {
+        let mut touched: std::collections::BTreeMap<u64, (Vec<Entry>, Vec<u64>)> = Default::default();
+        for e in upserts {
+            touched.entry(e.id / SEGMENT).or_default().0.push(e);
+        }
+        for id in removed {
+            touched.entry(id / SEGMENT).or_default().1.push(*id);
+        }
+        for (segment, (ups, rems)) in touched {
+            let mut entries = match self.read_segment(txn, segment)? {
+                Some(entries) => entries,
+                // A missing or damaged segment is rebuilt from the reflections themselves.
+                None => self.rebuild_segment(txn, segment)?,
+            };
+            entries.retain(|e| !rems.contains(&e.id) && !ups.iter().any(|u| u.id == e.id));
+            entries.extend(ups);
+            entries.sort_unstable_by_key(|e| e.id);
+            if entries.is_empty() {
+                txn.open_table(table(INDEX))?.remove(segment)?;
+            } else {
+                self.put_sealed_json(txn, INDEX, segment, &entries)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn rebuild_segment(&self, txn: &WriteTransaction, segment: u64) -> Result<Vec<Entry>> {
+        let t = txn.open_table(table(REFLECTIONS))?;
+        let mut out = Vec::new();
+        for item in t.range(segment * SEGMENT..(segment + 1) * SEGMENT)? {
+            let (k, v) = item?;
+            if let Some(r) = self.decode::<Reflection>(REFLECTIONS, k.value(), v.value()) {
+                out.push(r.entry(k.value()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every reflection's index entry (unordered), with the ids of reflections that could
+    /// not be read. A damaged index segment is read around, from the reflections themselves.
+    pub fn entries(&self) -> Result<Scan<Entry>> {
+        let txn = self.db.begin_read()?;
+        let index = txn.open_table(table(INDEX))?;
+        let reflections = txn.open_table(table(REFLECTIONS))?;
+        let mut scan = Scan { records: Vec::new(), damaged: Vec::new() };
+        for item in index.iter()? {
+            let (k, v) = item?;
+            let segment = k.value();
+            match self.decode::<Vec<Entry>>(INDEX, segment, v.value()) {
+                Some(entries) => scan.records.extend(entries.into_iter().map(|e| (e.id, e))),
+                None => {
+                    for item in reflections.range(segment * SEGMENT..(segment + 1) * SEGMENT)? {
+                        let (k, v) = item?;
+                        match self.decode::<Reflection>(REFLECTIONS, k.value(), v.value()) {
+                            Some(r) => scan.records.push((k.value(), r.entry(k.value()))),
+                            None => scan.damaged.push(k.value()),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(scan)
+    }
+
+    /// Reflections whose text, tags or content note hold every word of `query` and whose
+    /// entries pass `filter`. Records are opened in parallel batches.
+    pub fn search(&self, query: &tend_core::reflection::Query, filter: &tend_core::reflection::Filter) -> Result<Scan<Reflection>> {
+        let wanted: Option<std::collections::HashSet<u64>> = if *filter == Default::default() {
+            None
+        } else {
+            Some(
+                self.entries()?
+                    .records
+                    .into_iter()
+                    .filter(|(_, e)| filter.matches(e))
+                    .map(|(id, _)| id)
+                    .collect(),
+            )
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let mut scan = Scan { records: Vec::new(), damaged: Vec::new() };
+        let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(2048);
+        let flush = |batch: &mut Vec<(u64, Vec<u8>)>, scan: &mut Scan<Reflection>| {
+            let chunk = batch.len().div_ceil(threads).max(1);
+            let results: Vec<(Vec<(u64, Reflection)>, Vec<u64>)> = std::thread::scope(|s| {
+                let handles: Vec<_> = batch
+                    .chunks(chunk)
+                    .map(|part| {
+                        s.spawn(move || {
+                            let mut hits = Vec::new();
+                            let mut bad = Vec::new();
+                            for (id, raw) in part {
+                                match self.decode::<Reflection>(REFLECTIONS, *id, raw) {
+                                    Some(r) if query.matches(&r) => hits.push((*id, r)),
+                                    Some(_) => {}
+                                    None => bad.push(*id),
+                                }
+                            }
+                            (hits, bad)
+                        })
+                    })
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            });
+            for (hits, bad) in results {
+                scan.records.extend(hits);
+                scan.damaged.extend(bad);
+            }
+            batch.clear();
+        };
+        self.for_each_raw(REFLECTIONS, |id, raw| {
+            if wanted.as_ref().is_none_or(|w| w.contains(&id)) {
+                batch.push((id, raw.to_vec()));
+            }
+            if batch.len() >= 2048 {
+                flush(&mut batch, &mut scan);
+            }
+        })?;
+        flush(&mut batch, &mut scan);
+        Ok(scan)
+    }
+}

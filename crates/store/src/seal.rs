@@ -1,0 +1,151 @@
+//! Sealing records with the journal's data key.
+//!
+//! Every record is encrypted on its own with XChaCha20-Poly1305 under a random 192-bit nonce.
+//! The associated data binds it to this journal, its table and its key, so a record cannot
+//! be moved to another place (or another journal) without failing to open.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+use zeroize::Zeroizing;
+
+/// The first byte of every sealed record: the sealing scheme's version.
+pub(crate) const SEAL_VERSION: u8 = 1;
+const NONCE_LEN: usize = 24;
+/// Bytes a sealed record adds to its plaintext: version, nonce and tag.
+pub const OVERHEAD: usize = 1 + NONCE_LEN + 16;
+
+/// The 256-bit key that seals every record of one journal. Never stored unwrapped.
+pub(crate) struct DataKey {
+    bytes: Zeroizing<[u8; 32]>,
+    journal_id: [u8; 16],
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataKey(redacted)")
+    }
+}
+
+/// A record's place: the table and the record's key bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Place<'a> {
+    pub table: &'a str,
+    pub key: &'a [u8],
+}
+
+impl DataKey {
+    /// A fresh random key for a new journal.
+    pub(crate) fn generate(journal_id: [u8; 16]) -> Self {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(bytes.as_mut());
+        Self { bytes, journal_id }
+    }
+
+    /// A key recovered from an unlocker; `None` unless it is exactly 32 bytes.
+    pub(crate) fn from_slice(raw: &[u8], journal_id: [u8; 16]) -> Option<Self> {
+        let arr: [u8; 32] = raw.try_into().ok()?;
+        Some(Self {
+            bytes: Zeroizing::new(arr),
+            journal_id,
+        })
+    }
+
+    /// The raw bytes, for wrapping by an unlocker.
+    pub(crate) fn expose(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    fn aad(&self, place: Place<'_>) -> Vec<u8> {
+        let mut aad = Vec::with_capacity(32 + place.table.len() + place.key.len());
+        aad.extend_from_slice(b"tend/record/v1\0");
+        aad.extend_from_slice(&self.journal_id);
+        aad.extend_from_slice(place.table.as_bytes());
+        aad.push(0);
+        aad.extend_from_slice(place.key);
+        aad
+    }
+
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(self.bytes.as_ref()))
+    }
+
+    /// Seals `plaintext` for `place`.
+    pub(crate) fn seal(&self, place: Place<'_>, plaintext: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let aad = self.aad(place);
+        let ct = self
+            .cipher()
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
+            // Encryption fails only for messages over 256 GiB.
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(OVERHEAD + plaintext.len());
+        out.push(SEAL_VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    /// Opens a sealed record; `None` when it was damaged, moved or sealed by another key.
+    pub(crate) fn open(&self, place: Place<'_>, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        if sealed.len() < OVERHEAD || sealed[0] != SEAL_VERSION {
+            return None;
+        }
+        let (nonce, ct) = sealed[1..].split_at(NONCE_LEN);
+        let aad = self.aad(place);
+        self.cipher()
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
+            .ok()
+            .map(Zeroizing::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> DataKey {
+        DataKey::generate([7; 16])
+    }
+
+    #[test]
+    fn bound_to_place_and_journal() {
+        let k = key();
+        let here = Place { table: "reflections", key: &1u64.to_be_bytes() };
+        let there = Place { table: "reflections", key: &2u64.to_be_bytes() };
+        let other_table = Place { table: "repairs", key: &1u64.to_be_bytes() };
+        let sealed = k.seal(here, b"private words");
+        assert_eq!(k.open(here, &sealed).as_deref().map(Vec::as_slice), Some(&b"private words"[..]));
+        assert!(k.open(there, &sealed).is_none());
+        assert!(k.open(other_table, &sealed).is_none());
+        let same_bytes_other_journal =
+            DataKey::from_slice(k.expose(), [8; 16]).expect("32 bytes");
+        assert!(same_bytes_other_journal.open(here, &sealed).is_none());
+        assert!(k.open(here, &sealed[..sealed.len() - 1]).is_none());
+        assert!(k.open(here, &[]).is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn round_trip_and_tamper(data in proptest::collection::vec(proptest::num::u8::ANY, 0..2048),
+                                 flip in 0usize..4096) {
+            let k = key();
+            let place = Place { table: "t", key: b"k" };
+            let sealed = k.seal(place, &data);
+            proptest::prop_assert_eq!(sealed.len(), data.len() + OVERHEAD);
+            let opened = k.open(place, &sealed).expect("opens");
+            proptest::prop_assert_eq!(opened.as_slice(), data.as_slice());
+            let mut bad = sealed.clone();
+            let i = flip % bad.len();
+            bad[i] ^= 0x01;
+            proptest::prop_assert!(k.open(place, &bad).is_none());
+        }
+    }
+}

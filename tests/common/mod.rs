@@ -1,0 +1,136 @@
+//! A clean world for each end-to-end test: a temporary home, a journal path, a passphrase
+//! file, and the real `tend` binary run with only the variables the test means.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// The passphrase every test journal uses.
+pub const PASSPHRASE: &str = "a quiet river at dawn";
+
+/// A temporary home with its own journal.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub home: PathBuf,
+    pub journal: PathBuf,
+    pub pass_file: PathBuf,
+    pub runtime: PathBuf,
+}
+
+impl Env {
+    /// A fresh environment with no journal yet.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let runtime = dir.path().join("runtime");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&runtime).unwrap();
+        let pass_file = dir.path().join("passphrase");
+        std::fs::write(&pass_file, format!("{PASSPHRASE}\n")).unwrap();
+        let journal = home.join("journal.tend");
+        Self { dir, home, journal, pass_file, runtime }
+    }
+
+    /// A fresh environment with a journal made with the default pack.
+    pub fn with_journal() -> Self {
+        let env = Self::new();
+        env.ok(&["init"]);
+        env
+    }
+
+    /// `tend` with a clean environment: HOME, the journal, the passphrase file, a low scrypt
+    /// work factor, a private runtime folder and no terminal.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("tend").unwrap();
+        c.env_clear()
+            .env("HOME", &self.home)
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TEND_JOURNAL", &self.journal)
+            .env("TEND_PASSPHRASE_FILE", &self.pass_file)
+            .env("TEND_INSECURE_SCRYPT_WORK_FACTOR", "8")
+            .env("XDG_RUNTIME_DIR", &self.runtime)
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path())
+            .write_stdin("");
+        c
+    }
+
+    /// Runs tend with `args`; returns the output whatever the status.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Runs tend and requires success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "tend {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs tend with stdin and requires success; returns stdout.
+    pub fn ok_stdin(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.cmd().args(args).write_stdin(stdin).output().unwrap();
+        assert!(out.status.success(), "tend {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs tend and requires failure; returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            !out.status.success(),
+            "tend {args:?} should have failed but printed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// A path inside the test's folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a file inside the test's folder and returns its path.
+    pub fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Whether `needle` occurs in `hay`.
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Makes an executable shell script (a fake editor, say).
+pub fn script(path: &Path, body: &str) {
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}

@@ -1,0 +1,87 @@
+//! Writing in an editor: the template, comment stripping, editor errors, and a private
+//! temporary file that is gone afterwards.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Env, files_under, script};
+
+/// tend only opens the editor when stdin is a terminal; tests give it one through a
+/// pseudo-terminal.
+pub fn run_in_pty(env: &Env, editor: &std::path::Path, args: &str) -> (i32, String) {
+    let bin = assert_cmd::cargo::cargo_bin("tend");
+    let cmdline = format!(
+        "env -i HOME='{}' PATH='{}' TEND_JOURNAL='{}' TEND_PASSPHRASE_FILE='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' NO_COLOR=1 EDITOR='{}' '{}' {args}; echo EXIT=$?",
+        env.home.display(),
+        std::env::var("PATH").unwrap_or_default(),
+        env.journal.display(),
+        env.pass_file.display(),
+        env.runtime.display(),
+        editor.display(),
+        bin.display()
+    );
+    let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+    p.send_line(&cmdline).unwrap();
+    let (before, matched) = p.exp_regex("EXIT=[0-9]+").unwrap();
+    let code = matched.trim_start_matches("EXIT=").parse().unwrap();
+    (code, before)
+}
+
+#[test]
+fn editor_template_is_stripped_and_temp_file_is_private_and_removed() {
+    let env = Env::with_journal();
+    let seen = env.path("seen");
+    let editor = env.path("fake-editor");
+    // The fake editor records the file's mode, its folder's mode, and a prompt it saw,
+    // then writes a reflection above the comment lines.
+    script(
+        &editor,
+        &format!(
+            "stat -c '%a' \"$1\" > '{seen}'; stat -c '%a' \"$(dirname \"$1\")\" >> '{seen}'; grep -c 'Equity' \"$1\" >> '{seen}'; echo \"$1\" >> '{seen}'\n\
+             {{ echo 'Written in the editor about fair rotas'; cat \"$1\"; }} > \"$1.new\" && mv \"$1.new\" \"$1\"",
+            seen = seen.display()
+        ),
+    );
+    let (code, output) = run_in_pty(&env, &editor, "write -v equity=3");
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("Saved reflection 1"), "{output}");
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    assert_eq!(lines[0], "600", "the file is 0600");
+    assert_eq!(lines[1], "700", "its folder is 0700");
+    assert_ne!(lines[2], "0", "the template shows the value's name and prompts");
+    assert!(lines[3].starts_with(env.runtime.to_str().unwrap()), "it lives in XDG_RUNTIME_DIR: {}", lines[3]);
+    assert!(files_under(&env.runtime).is_empty(), "nothing is left behind");
+    let shown = env.ok(&["show", "1"]);
+    assert!(shown.contains("Written in the editor about fair rotas"));
+    assert!(!shown.contains('#'), "comment lines are stripped: {shown}");
+}
+
+#[test]
+fn editor_error_or_empty_text_saves_nothing() {
+    let env = Env::with_journal();
+    let failing = env.path("failing-editor");
+    script(&failing, "echo 'half a thought' > \"$1\"; exit 1");
+    let (code, output) = run_in_pty(&env, &failing, "write");
+    assert_eq!(code, 1);
+    assert!(output.contains("the editor exited with an error"), "{output}");
+    assert!(output.contains("nothing was saved"));
+    let untouched = env.path("untouched-editor");
+    script(&untouched, "true");
+    let (_, output) = run_in_pty(&env, &untouched, "write");
+    assert!(output.contains("the reflection is empty, so nothing was saved"), "{output}");
+    assert!(files_under(&env.runtime).is_empty());
+    assert_eq!(env.ok(&["list", "--json"]).trim(), "[]");
+}
+
+#[test]
+fn edit_opens_the_existing_text() {
+    let env = Env::with_journal();
+    env.ok(&["write", "original words"]);
+    let editor = env.path("sed-editor");
+    script(&editor, "sed -i 's/original/revised/' \"$1\"");
+    let (_, output) = run_in_pty(&env, &editor, "edit 1");
+    assert!(output.contains("Updated reflection 1"), "{output}");
+    assert!(env.ok(&["show", "1"]).contains("revised words"));
+    assert!(files_under(&env.runtime).is_empty());
+}
