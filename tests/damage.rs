@@ -5,6 +5,7 @@
 mod common;
 
 use common::Env;
+use redb::ReadableTable;
 
 fn first_line(err: &str) -> &str {
     err.lines().next().unwrap_or("")
@@ -41,7 +42,7 @@ fn another_programs_redb_file() {
         let db = redb::Database::create(&env.journal).unwrap();
         let txn = db.begin_write().unwrap();
         {
-            let def: redb::TableDefinition<&str, &str> = redb::TableDefinition::new("things");
+            let def: redb::TableDefinition<'_, &str, &str> = redb::TableDefinition::new("things");
             txn.open_table(def).unwrap().insert("a", "b").unwrap();
         }
         txn.commit().unwrap();
@@ -57,7 +58,7 @@ fn newer_format_is_refused_without_change() {
         let db = redb::Database::create(&env.journal).unwrap();
         let txn = db.begin_write().unwrap();
         {
-            let def: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("tend_meta");
+            let def: redb::TableDefinition<'_, &str, &[u8]> = redb::TableDefinition::new("tend_meta");
             txn.open_table(def).unwrap().insert("format", 99u32.to_le_bytes().as_slice()).unwrap();
         }
         txn.commit().unwrap();
@@ -71,7 +72,7 @@ fn tamper_record(env: &Env, table: &str, id: u64) {
     let db = redb::Database::create(&env.journal).unwrap();
     let txn = db.begin_write().unwrap();
     {
-        let def: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new(table);
+        let def: redb::TableDefinition<'_, u64, &[u8]> = redb::TableDefinition::new(table);
         let mut t = txn.open_table(def).unwrap();
         let mut bytes = t.get(id).unwrap().unwrap().value().to_vec();
         let last = bytes.len() - 5;
@@ -112,7 +113,7 @@ fn check_names_damaged_records_and_the_rest_stay_readable() {
     let db = redb::Database::create(&env.journal).unwrap();
     let txn = db.begin_write().unwrap();
     {
-        let def: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("reflections");
+        let def: redb::TableDefinition<'_, u64, &[u8]> = redb::TableDefinition::new("reflections");
         let mut t = txn.open_table(def).unwrap();
         let four = t.get(4).unwrap().unwrap().value().to_vec();
         t.insert(3, four.as_slice()).unwrap();

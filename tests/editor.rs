@@ -9,7 +9,7 @@ use common::{Env, files_under, script};
 /// tend only opens the editor when stdin is a terminal; tests give it one through a
 /// pseudo-terminal.
 pub fn run_in_pty(env: &Env, editor: &std::path::Path, args: &str) -> (i32, String) {
-    let bin = assert_cmd::cargo::cargo_bin("tend");
+    let bin = common::tend_bin();
     let cmdline = format!(
         "env -i HOME='{}' PATH='{}' TEND_JOURNAL='{}' TEND_PASSPHRASE_FILE='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' NO_COLOR=1 EDITOR='{}' '{}' {args}; echo EXIT=$?",
         env.home.display(),

@@ -164,7 +164,7 @@ fn unknown_value_suggests_the_nearest() {
     let env = Env::with_journal();
     let err = env.fails(&["write", "x", "-v", "equty"]);
     assert!(err.contains("equty"), "{err}");
-    assert!(err.contains("did you mean equity"), "{err}");
+    assert!(err.contains("Did you mean `equity`"), "{err}");
     let err = env.fails(&["write", "x", "-v", "equity=9"]);
     assert!(err.contains("not on this pack's scale"), "{err}");
     let err = env.fails(&["write", "x", "-v", "equity=lots"]);
@@ -186,7 +186,7 @@ fn help_completions_and_man_page() {
 #[test]
 fn closed_pipe_is_not_an_error() {
     let env = Env::with_journal();
-    let mut cmd: std::process::Command = env.cmd().into();
+    let mut cmd = env.std_cmd();
     let mut child = cmd
         .arg("man")
         .stdin(std::process::Stdio::null())

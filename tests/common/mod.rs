@@ -1,6 +1,6 @@
 //! A clean world for each end-to-end test: a temporary home, a journal path, a passphrase
 //! file, and the real `tend` binary run with only the variables the test means.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, missing_debug_implementations, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -9,6 +9,29 @@ use assert_cmd::Command;
 
 /// The passphrase every test journal uses.
 pub const PASSPHRASE: &str = "a quiet river at dawn";
+
+/// The real `tend` binary, built first if need be.
+///
+/// Cargo builds a workspace member's binary for that member's own tests only, so the
+/// end-to-end tests at the root ask cargo to build it once per test binary (a no-op when it
+/// is fresh) rather than risk driving a stale one.
+pub fn tend_bin() -> PathBuf {
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let release = std::env::current_exe()
+            .map(|p| p.components().any(|c| c.as_os_str() == "release"))
+            .unwrap_or(false);
+        let mut build = std::process::Command::new(cargo);
+        build.args(["build", "--quiet", "-p", "tend-cli", "--bin", "tend"]);
+        if release {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building tend failed");
+    });
+    assert_cmd::cargo::cargo_bin("tend")
+}
 
 /// A temporary home with its own journal.
 pub struct Env {
@@ -43,7 +66,14 @@ impl Env {
     /// `tend` with a clean environment: HOME, the journal, the passphrase file, a low scrypt
     /// work factor, a private runtime folder and no terminal.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("tend").unwrap();
+        let mut c = Command::from_std(self.std_cmd());
+        c.write_stdin("");
+        c
+    }
+
+    /// The same as [`Env::cmd`], as a plain `std::process::Command`.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(tend_bin());
         c.env_clear()
             .env("HOME", &self.home)
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -52,8 +82,7 @@ impl Env {
             .env("TEND_INSECURE_SCRYPT_WORK_FACTOR", "8")
             .env("XDG_RUNTIME_DIR", &self.runtime)
             .env("NO_COLOR", "1")
-            .current_dir(self.dir.path())
-            .write_stdin("");
+            .current_dir(self.dir.path());
         c
     }
 

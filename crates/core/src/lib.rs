@@ -27,9 +27,11 @@
 #![deny(missing_docs)]
 
 pub mod commitment;
+pub mod contribution;
 pub mod date;
 pub mod export;
 pub mod pack;
 pub mod reflection;
 pub mod repair;
+pub mod retreat;
 pub mod text;

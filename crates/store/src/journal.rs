@@ -71,6 +71,16 @@ fn db_error(e: redb::DatabaseError, path: &Path) -> Error {
                 Error::Damaged(what)
             }
         }
+        redb::DatabaseError::Storage(redb::StorageError::Io(e))
+            if e.kind() == std::io::ErrorKind::InvalidData || e.to_string().contains("redb") =>
+        {
+            let what = e.to_string();
+            if what.to_lowercase().contains("magic") {
+                Error::NotAJournal(path.to_owned())
+            } else {
+                Error::Damaged(what)
+            }
+        }
         redb::DatabaseError::Storage(s) => s.into(),
         other => Error::Damaged(other.to_string()),
     }

@@ -2,7 +2,7 @@
 //! cooperative tend was first written for.
 //!
 //! They are ordinary pack files, compiled in, so what a cooperative reads in
-//! `examples/values/` is exactly what `tend init --pack therapy-coop` gives a member.
+//! `examples/values/` is exactly what the built-in of the same name gives a member.
 
 use super::ValuesPack;
 

@@ -6,13 +6,16 @@
 //! the sum of its rating buckets and its unrated reflections). The rules:
 //!
 //! 1. A cell or total drawn from fewer than `min` members is hidden (zeros included:
-//!    "fewer than 3 members" is true of nobody, too, and showing a zero would say that
-//!    nobody in the room chose something).
-//! 2. When a group's total is shown and exactly one cell is hidden, that cell would be the
-//!    total minus the others; so one more cell is hidden, the smallest shown one (ties by
-//!    position). If there is none, the total is hidden instead.
+//!    "fewer than 3 members" is true of nobody, too).
+//! 2. When a group's total is shown, the total minus the shown cells is the sum of the
+//!    hidden ones: a figure in its own right. So if exactly one cell is hidden, or the hidden
+//!    cells together come from some but fewer than `min` members (one member's lone rating
+//!    of 1 hidden beside a rating of 2 that nobody gave), one more cell is hidden: the
+//!    smallest shown one (ties by position). Being shown, it comes from at least `min`
+//!    members, which settles both. If there is none, the total is hidden instead.
 //!
-//! After this, every group with a shown total has zero or at least two hidden cells.
+//! After this, every group with a shown total has no hidden cells, or at least two whose
+//! sum is drawn from no member or from at least `min` members.
 
 /// One figure of a group.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,6 +40,8 @@ impl Cell {
 pub(crate) struct Group {
     pub cells: Vec<Cell>,
     pub total: Option<Cell>,
+    /// For each member, which cells they add something to.
+    pub rows: Vec<Vec<bool>>,
 }
 
 impl Group {
@@ -48,23 +53,26 @@ impl Group {
     {
         let mut cells = vec![Cell::default(); width];
         let mut total = Cell::default();
+        let mut present = Vec::new();
         for row in rows {
-            let mut any = false;
-            for (cell, n) in cells.iter_mut().zip(row) {
+            let mut adds = vec![false; width];
+            for ((cell, n), add) in cells.iter_mut().zip(row).zip(&mut adds) {
                 if n > 0 {
                     cell.count = cell.count.saturating_add(n);
                     cell.members += 1;
                     total.count = total.count.saturating_add(n);
-                    any = true;
+                    *add = true;
                 }
             }
-            if any {
+            if adds.contains(&true) {
                 total.members += 1;
+                present.push(adds);
             }
         }
         let mut group = Group {
             cells,
             total: with_total.then_some(total),
+            rows: present,
         };
         group.protect(min);
         group
@@ -81,7 +89,13 @@ impl Group {
         if !total.shown {
             return;
         }
-        if self.cells.iter().filter(|c| !c.shown).count() == 1 {
+        let hidden = self.cells.iter().filter(|c| !c.shown).count();
+        let behind_hidden = self
+            .rows
+            .iter()
+            .filter(|row| row.iter().zip(&self.cells).any(|(add, c)| *add && !c.shown))
+            .count();
+        if hidden == 1 {
             let complement = self
                 .cells
                 .iter()
@@ -141,9 +155,20 @@ mod tests {
                 members: 3,
                 shown: false,
             }),
+            rows: vec![vec![true]],
         };
         g.protect(3);
         assert_eq!(g.total_figure(), None);
+    }
+
+    #[test]
+    fn protect_hidden_cells_together_must_not_single_anyone_out() {
+        // Rating 1: one member, twice; rating 2: nobody. Two hidden cells, but their sum
+        // (total minus shown = 2) would still come from one member.
+        let rows = vec![vec![2, 0, 1, 1], vec![0, 0, 1, 1], vec![0, 0, 2, 1]];
+        let g = Group::tally(rows, 4, true, 3);
+        assert_eq!(shown(&g), vec![None, None, Some(4), None], "3 is the smallest shown");
+        assert_eq!(g.total_figure(), Some(9));
     }
 
     #[test]

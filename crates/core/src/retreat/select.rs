@@ -36,16 +36,18 @@ fn chosen_purpose(received: &[Received], asked: Option<&str>) -> Option<String> 
         .map(|(k, _)| k)
 }
 
-/// The most common spelling of a purpose among the given contributions.
+/// The most common spelling of a purpose among the given contributions (ties go to the
+/// alphabetically first, which puts capitals first).
 fn spelling<'a>(contributions: impl Iterator<Item = &'a Contribution>) -> Option<String> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for c in contributions {
-        *counts.entry(c.purpose.as_str()).or_default() += 1;
+        let spelt = c.purpose.split_whitespace().collect::<Vec<_>>().join(" ");
+        *counts.entry(spelt).or_default() += 1;
     }
     counts
         .into_iter()
         .max_by(|(ka, a), (kb, b)| a.cmp(b).then_with(|| kb.cmp(ka)))
-        .map(|(k, _)| k.to_owned())
+        .map(|(k, _)| k)
 }
 
 pub(crate) fn select(

@@ -238,11 +238,6 @@ pub(crate) fn summarise(
             }
         }
     }
-    let name_of: BTreeMap<&str, &str> = values
-        .iter()
-        .map(|(id, name)| (id.as_str(), name.as_str()))
-        .collect();
-
     let mut value_summaries: Vec<ValueSummary> = values
         .iter()
         .map(|(id, name)| value_summary(id, name, included, &scale, min))
@@ -250,7 +245,7 @@ pub(crate) fn summarise(
 
     let members = included.len();
     let (other_excerpts, held_back) =
-        place_excerpts(included, &mut value_summaries, &name_of, members >= min);
+        place_excerpts(included, &mut value_summaries, members >= min);
     if held_back > 0 {
         warnings.push(format!(
             "{held_back} excerpts without a name were held back: with fewer than {min} \
@@ -422,13 +417,12 @@ fn overall_period(included: &[Contribution]) -> Period {
 fn place_excerpts(
     included: &[Contribution],
     values: &mut [ValueSummary],
-    name_of: &BTreeMap<&str, &str>,
     group_large_enough: bool,
 ) -> (Vec<ExcerptView>, usize) {
-    let position: BTreeMap<&str, usize> = values
+    let position: BTreeMap<String, usize> = values
         .iter()
         .enumerate()
-        .map(|(i, v)| (v.id.as_str(), i))
+        .map(|(i, v)| (v.id.clone(), i))
         .collect();
     let mut other = Vec::new();
     let mut held_back = 0;
@@ -455,12 +449,7 @@ fn place_excerpts(
                 text: excerpt.text.clone(),
                 content_note: excerpt.content_note.clone(),
                 name: name.map(str::to_owned),
-                also: places
-                    .map(|i| {
-                        let id = values[i].id.as_str();
-                        name_of.get(id).copied().unwrap_or(id).to_owned()
-                    })
-                    .collect(),
+                also: places.map(|i| values[i].name.clone()).collect(),
             };
             match first {
                 Some(i) => values[i].excerpts.push(view),

@@ -1,0 +1,504 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+use super::*;
+use crate::commitment::CommitmentState;
+use crate::contribution::{
+    Aggregates, ConsentTerms, Contribution, Excerpt, FORMAT, PackRef, Period, RepairAggregate,
+    Revocation, RevocationToken, VERSION, ValueAggregate, ValueRef,
+};
+use crate::pack::Scale;
+
+pub(super) fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).expect("a real date")
+}
+
+pub(super) fn at(m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, m, d, 12, 0, 0)
+        .single()
+        .expect("a real time")
+}
+
+pub(super) const VALUES: [(&str, &str); 4] = [
+    ("equity", "Equity"),
+    ("transparency", "Transparency"),
+    ("repair", "Repair"),
+    ("anti-oppression", "Anti-oppression"),
+];
+
+pub(super) fn token(seed: &str) -> RevocationToken {
+    RevocationToken::from_bytes(seed.as_bytes())
+}
+
+/// A contribution from member `who`, with `(value, [(rating, count)], unrated)` counts.
+pub(super) fn contribution(who: &str, values: &[(&str, &[(u8, u32)], u32)]) -> Contribution {
+    Contribution {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        id: format!("id-{who}"),
+        purpose: "Spring retreat".to_owned(),
+        pseudonym: format!("p-{who}"),
+        pack: PackRef {
+            name: "Rivers".to_owned(),
+            fingerprint: "aaaa-bbbb-cccc-dddd".to_owned(),
+            values: VALUES
+                .iter()
+                .map(|(id, name)| ValueRef {
+                    id: (*id).to_owned(),
+                    name: (*name).to_owned(),
+                })
+                .collect(),
+            scale: Scale::default(),
+        },
+        period: Period {
+            since: Some(day(3, 1)),
+            until: Some(day(5, 31)),
+        },
+        consent: ConsentTerms {
+            given: at(6, 1),
+            expires: None,
+            name: None,
+        },
+        revocation_hash: token(who).hash(),
+        aggregates: Aggregates {
+            values: values
+                .iter()
+                .map(|(id, ratings, unrated)| ValueAggregate {
+                    id: (*id).to_owned(),
+                    reflections: ratings.iter().map(|(_, n)| n).sum::<u32>() + unrated,
+                    ratings: ratings.iter().copied().collect(),
+                })
+                .collect(),
+            commitments: BTreeMap::new(),
+            repairs: RepairAggregate::default(),
+        },
+        excerpts: vec![],
+    }
+}
+
+pub(super) fn received(c: Contribution) -> Received {
+    Received {
+        source: format!("{}.age", c.pseudonym),
+        contribution: c,
+    }
+}
+
+fn options(min: usize) -> Options {
+    Options {
+        min_group: min,
+        ..Options::new(day(6, 10))
+    }
+}
+
+fn run(cs: Vec<Contribution>, min: usize) -> (Summary, Report) {
+    build(cs.into_iter().map(received).collect(), &[], vec![], &options(min)).expect("builds")
+}
+
+fn value<'a>(s: &'a Summary, id: &str) -> &'a ValueSummary {
+    s.values.iter().find(|v| v.id == id).expect("value present")
+}
+
+fn counts(v: &ValueSummary) -> Vec<Option<u64>> {
+    v.ratings.iter().map(|r| r.count).collect()
+}
+
+#[test]
+fn retreat_hides_every_figure_below_the_threshold() {
+    let cs = vec![
+        contribution("a", &[("equity", &[(4, 2)], 1)]),
+        contribution("b", &[("equity", &[(4, 1)], 0)]),
+    ];
+    let (s, report) = run(cs, 3);
+    assert_eq!(report.included, 2);
+    assert_eq!(s.members, None);
+    let eq = value(&s, "equity");
+    assert_eq!(eq.members, None);
+    assert_eq!(eq.reflections, None);
+    assert!(counts(eq).iter().all(Option::is_none));
+    assert_eq!(eq.unrated, None);
+    assert_eq!(eq.mean, None);
+
+    // With a threshold of 2, rating 4 (both members) could be shown, but then the total
+    // minus it would be a's lone unrated reflection: so it is hidden as well.
+    let (s, _) = run(
+        vec![
+            contribution("a", &[("equity", &[(4, 2)], 1)]),
+            contribution("b", &[("equity", &[(4, 1)], 0)]),
+        ],
+        2,
+    );
+    assert_eq!(s.members, Some(2));
+    let eq = value(&s, "equity");
+    assert_eq!((eq.reflections, eq.ratings[3].count), (Some(4), None));
+    let (s, _) = run(
+        vec![
+            contribution("a", &[("equity", &[(4, 2)], 1)]),
+            contribution("b", &[("equity", &[(4, 1)], 1)]),
+        ],
+        2,
+    );
+    let eq = value(&s, "equity");
+    assert_eq!((eq.ratings[3].count, eq.unrated), (Some(3), Some(2)));
+}
+
+#[test]
+fn retreat_no_hidden_figure_can_be_subtracted_from_a_total() {
+    // Three members rate 1, 2, 3 and 5 and leave some unrated; only d gives a 4.
+    let common: &[(u8, u32)] = &[(1, 1), (2, 2), (3, 1), (5, 3)];
+    let cs = vec![
+        contribution("a", &[("equity", common, 1)]),
+        contribution("b", &[("equity", common, 2)]),
+        contribution("c", &[("equity", common, 1)]),
+        contribution("d", &[("equity", &[(4, 2)], 0)]),
+    ];
+    let (s, _) = run(cs, 3);
+    let eq = value(&s, "equity");
+    assert_eq!(eq.reflections, Some(27));
+    assert_eq!(eq.members, Some(4));
+    // Rating 4 (one member) is hidden, and so is the smallest other cell, rating 1 (3).
+    assert_eq!(
+        counts(eq),
+        vec![None, Some(6), Some(3), None, Some(9)],
+        "two hidden cells, so 27 - shown = 5 does not reveal either"
+    );
+    assert_eq!(eq.unrated, Some(4));
+    assert_eq!(eq.mean, None, "a mean would reveal the hidden cells");
+    let shown: u64 = counts(eq).iter().flatten().sum::<u64>() + eq.unrated.unwrap_or(0);
+    assert_eq!(27 - shown, 5, "the gap is the sum of two cells, not one");
+}
+
+#[test]
+fn retreat_commitments_get_the_same_protection() {
+    let with = |who: &str, states: &[(CommitmentState, u32)]| {
+        let mut c = contribution(who, &[]);
+        c.aggregates.commitments = states.iter().copied().collect();
+        c
+    };
+    use CommitmentState::*;
+    let cs = vec![
+        with("a", &[(Open, 2), (Kept, 1), (Renegotiated, 1)]),
+        with("b", &[(Open, 1), (Kept, 3), (Renegotiated, 1)]),
+        with("c", &[(Open, 1), (Kept, 1), (Renegotiated, 1), (Released, 1)]),
+    ];
+    let (s, _) = run(cs, 3);
+    let shown: Vec<Option<u64>> = s.commitments.states.iter().map(|f| f.count).collect();
+    assert_eq!(s.commitments.total, Some(13));
+    // Released comes from one member; renegotiated (3) is the smallest shown, so it goes too.
+    assert_eq!(shown, vec![Some(4), Some(5), None, None]);
+}
+
+#[test]
+fn retreat_names_only_when_given_and_never_pseudonyms() {
+    let mut named = contribution("a", &[("equity", &[(3, 1)], 0)]);
+    named.consent.name = Some("Sam".into());
+    named.excerpts = vec![Excerpt {
+        values: vec!["equity".into(), "repair".into()],
+        text: "We shared the rota.".into(),
+        content_note: None,
+    }];
+    let mut anon = contribution("b", &[("equity", &[(3, 1)], 0)]);
+    anon.excerpts = vec![Excerpt {
+        values: vec!["repair".into()],
+        text: "I asked for a pause.".into(),
+        content_note: Some("conflict".into()),
+    }];
+    let third = contribution("c", &[("equity", &[(3, 1)], 0)]);
+    let (s, _) = run(vec![named, anon, third], 3);
+    let eq = value(&s, "equity");
+    assert_eq!(eq.excerpts.len(), 1, "shown under its first value only");
+    assert_eq!(eq.excerpts[0].name.as_deref(), Some("Sam"));
+    assert_eq!(eq.excerpts[0].also, vec!["Repair".to_owned()]);
+    let rep = value(&s, "repair");
+    assert_eq!(rep.excerpts[0].name, None);
+    assert_eq!(rep.excerpts[0].content_note.as_deref(), Some("conflict"));
+    for format in [Format::Json, Format::Markdown, Format::Html] {
+        let out = render(&s, format).expect("renders");
+        assert!(!out.contains("p-a") && !out.contains("id-b"), "{format:?}");
+        assert!(out.contains("Sam"));
+    }
+}
+
+#[test]
+fn retreat_holds_back_anonymous_excerpts_in_a_small_group() {
+    let mut anon = contribution("a", &[]);
+    anon.excerpts = vec![Excerpt {
+        values: vec![],
+        text: "Only two of us.".into(),
+        content_note: None,
+    }];
+    let mut named = contribution("b", &[]);
+    named.consent.name = Some("Ro".into());
+    named.excerpts = vec![Excerpt {
+        values: vec![],
+        text: "Happy to be named.".into(),
+        content_note: None,
+    }];
+    let (s, report) = run(vec![anon, named], 3);
+    assert_eq!(s.other_excerpts.len(), 1);
+    assert_eq!(s.other_excerpts[0].name.as_deref(), Some("Ro"));
+    assert!(report.warnings.iter().any(|w| w.contains("held back")));
+}
+
+#[test]
+fn retreat_leaves_out_expired_revoked_and_replaced() {
+    let mut expired = contribution("a", &[]);
+    expired.consent.expires = Some(day(6, 9));
+    let mut last_day = contribution("b", &[]);
+    last_day.consent.expires = Some(day(6, 10));
+    let revoked = contribution("c", &[]);
+    let revocation = Revocation::new("id-c", "Spring retreat", token("c").expose_hex());
+    let stray = Revocation::new("id-zz", "Spring retreat", token("zz").expose_hex());
+    let older = contribution("d", &[("equity", &[(1, 5)], 0)]);
+    let mut newer = contribution("d", &[("equity", &[(2, 5)], 0)]);
+    newer.id = "id-d2".into();
+    newer.consent.given = at(6, 2);
+    let mut duplicate = received(newer.clone());
+    duplicate.source = "copy-of-d.age".into();
+    let mut other = contribution("e", &[]);
+    other.purpose = "Budget circle".into();
+
+    let mut files: Vec<Received> = [expired, last_day, revoked, older, newer, other]
+        .into_iter()
+        .map(received)
+        .collect();
+    files[3].source = "d-old.age".into();
+    files.push(duplicate);
+    let unreadable = vec![LeftOut {
+        source: "x.age".into(),
+        reason: LeaveReason::WrongRecipient,
+    }];
+    let (s, report) =
+        build(files, &[revocation, stray], unreadable, &options(2)).expect("builds");
+    let reasons: BTreeMap<&str, LeaveReason> = report
+        .left_out
+        .iter()
+        .map(|l| (l.source.as_str(), l.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        BTreeMap::from([
+            ("copy-of-d.age", LeaveReason::Duplicate),
+            ("d-old.age", LeaveReason::Replaced),
+            ("p-a.age", LeaveReason::Expired),
+            ("p-c.age", LeaveReason::Revoked),
+            ("p-e.age", LeaveReason::OtherPurpose),
+            ("x.age", LeaveReason::WrongRecipient),
+        ])
+    );
+    assert_eq!(report.read, 8);
+    assert_eq!(report.included, 2, "b (last day of consent) and d's newer one");
+    assert_eq!(s.members, Some(2));
+    assert!(report.warnings.iter().any(|w| w.contains("1 of 2 revocations")));
+    let text = report.to_string();
+    assert!(text.starts_with("Read 8 files: 2 included, 6 left out."), "{text}");
+    assert!(text.contains("left out p-c.age: its author revoked it"), "{text}");
+}
+
+#[test]
+fn retreat_a_revoked_replacement_does_not_bring_back_the_older_one() {
+    let older = contribution("d", &[]);
+    let mut newer = contribution("d", &[]);
+    newer.id = "id-d2".into();
+    newer.consent.given = at(6, 2);
+    newer.revocation_hash = token("d2").hash();
+    let revocation = Revocation::new("id-d2", "Spring retreat", token("d2").expose_hex());
+    let mut files = vec![received(older), received(newer)];
+    files[1].source = "new.age".into();
+    let (_, report) = build(files, &[revocation], vec![], &options(2)).expect("builds");
+    assert_eq!(report.included, 0);
+    let reasons: Vec<LeaveReason> = report.left_out.iter().map(|l| l.reason).collect();
+    assert_eq!(reasons, vec![LeaveReason::Revoked, LeaveReason::Replaced]);
+}
+
+#[test]
+fn retreat_does_not_depend_on_file_order() {
+    let mut cs: Vec<Contribution> = (0..6)
+        .map(|i| {
+            let mut c = contribution(
+                &format!("m{i}"),
+                &[("equity", &[(i % 5 + 1, 2), (3, 1)], u32::from(i % 2))],
+            );
+            c.excerpts = vec![Excerpt {
+                values: vec!["equity".into()],
+                text: format!("Words from member {i}"),
+                content_note: None,
+            }];
+            c
+        })
+        .collect();
+    cs[0].pack.fingerprint = "ffff-0000-ffff-0000".into();
+    cs[0].pack.values[0].name = "Fairness".into();
+    let forward = run(cs.clone(), 3);
+    cs.reverse();
+    cs.rotate_left(2);
+    let shuffled = run(cs, 3);
+    assert_eq!(forward, shuffled);
+    assert_eq!(value(&forward.0, "equity").name, "Equity", "most common pack's name");
+    assert!(forward.1.warnings.iter().any(|w| w.contains("2 different values packs")));
+    let texts: Vec<&str> = value(&forward.0, "equity")
+        .excerpts
+        .iter()
+        .map(|e| e.text.as_str())
+        .collect();
+    let mut by_member = texts.clone();
+    by_member.sort_unstable();
+    assert_ne!(texts, by_member, "excerpt order does not follow the members");
+}
+
+#[test]
+fn retreat_refuses_a_threshold_below_two() {
+    assert_eq!(
+        build(vec![], &[], vec![], &options(1)),
+        Err(RetreatError::MinGroupTooSmall(1))
+    );
+}
+
+#[test]
+fn retreat_chooses_one_purpose() {
+    let mut cs: Vec<Contribution> = ["a", "b", "c"]
+        .iter()
+        .map(|w| contribution(w, &[]))
+        .collect();
+    cs[2].purpose = "Budget circle".into();
+    cs[1].purpose = "  spring  RETREAT ".into();
+    let (s, report) = run(cs.clone(), 2);
+    assert_eq!(report.included, 2, "the same purpose, spelt differently");
+    assert_eq!(s.title, "Spring retreat");
+    assert!(report.warnings.iter().any(|w| w.contains("2 different purposes")));
+    let (_, report) = build(
+        cs.into_iter().map(received).collect(),
+        &[],
+        vec![],
+        &Options {
+            purpose: Some("budget circle".into()),
+            ..options(2)
+        },
+    )
+    .expect("builds");
+    assert_eq!(report.included, 1);
+}
+
+fn sample_summary() -> Summary {
+    let mut cs: Vec<Contribution> = ["a", "b", "c"]
+        .iter()
+        .map(|w| contribution(w, &[("equity", &[(4, 1), (5, 1)], 1)]))
+        .collect();
+    cs[0].excerpts = vec![Excerpt {
+        values: vec!["equity".into()],
+        text: "<script>alert('x')</script> & \"quotes\"".into(),
+        content_note: None,
+    }];
+    cs[1].consent.name = Some("<b>Sam</b>".into());
+    cs[1].excerpts = vec![Excerpt {
+        values: vec![],
+        text: "![pixel](https://example.org/p.png) [link](javascript:x)".into(),
+        content_note: None,
+    }];
+    run(cs, 3).0
+}
+
+#[test]
+fn retreat_html_is_escaped_and_self_contained() {
+    let html = render(&sample_summary(), Format::Html).expect("renders");
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert("), "{html}");
+    assert!(!html.contains("<b>Sam"));
+    assert!(html.contains("&lt;b&gt;Sam&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;Sam&lt;/b&gt;"));
+    assert!(html.contains("<svg role=\"img\""));
+    assert!(html.contains("<table>"));
+    assert!(html.contains("fewer than 3 members"));
+    assert!(html.contains("Content-Security-Policy"));
+    for remote in ["src=\"http", "href=\"http", "<link", "@import"] {
+        assert!(!html.contains(remote), "no remote resources: {remote}");
+    }
+    // Rating 4 and 5 come from three members each: bars of equal height.
+    assert!(html.contains("<title>4 (mostly): 3</title>"), "{html}");
+}
+
+#[test]
+fn retreat_markdown_keeps_members_words_literal() {
+    let md = render(&sample_summary(), Format::Markdown).expect("renders");
+    assert!(md.starts_with("# Spring retreat\n"), "{md}");
+    assert!(md.contains("3 members contributed"));
+    assert!(md.contains("> \\<script\\>alert('x')\\</script\\>"), "{md}");
+    assert!(md.contains("!\\[pixel\\](https://example.org/p.png)"), "{md}");
+    assert!(md.contains("| 4 · mostly | 3 |"), "{md}");
+    assert!(md.contains("| 1 · not this week | *fewer than 3 members* |"), "{md}");
+}
+
+#[test]
+fn retreat_json_shows_hidden_figures_as_null() {
+    let json = render(&sample_summary(), Format::Json).expect("renders");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid json");
+    assert_eq!(v["format"], "tend-retreat-summary");
+    assert_eq!(v["values"][0]["ratings"][0]["count"], serde_json::Value::Null);
+    assert_eq!(v["values"][0]["ratings"][3]["count"], 3);
+}
+
+fn user(templates: &'static [(&'static str, &'static str)], name: &str) -> Result<String, RenderError> {
+    render_user_template(&sample_summary(), name, move |wanted| {
+        Ok(templates
+            .iter()
+            .find(|(n, _)| *n == wanted)
+            .map(|(_, s)| (*s).to_owned()))
+    })
+}
+
+#[test]
+fn retreat_user_templates_render_and_include() {
+    let out = user(
+        &[
+            ("mine.md", "{% include \"part.md\" %} / {{ members }}"),
+            ("part.md", "{{ title }}"),
+        ],
+        "mine.md",
+    )
+    .expect("renders");
+    assert_eq!(out, "Spring retreat / 3");
+    let html = user(&[("mine.html", "{{ values[0].excerpts[0].text }}")], "mine.html")
+        .expect("renders");
+    assert!(html.starts_with("&lt;script&gt;"), "{html}");
+    assert_eq!(
+        user(&[], "missing.md"),
+        Err(RenderError::NotFound("missing.md".into()))
+    );
+    let escaped = user(&[("a.md", "{% include \"../secret\" %}")], "a.md");
+    assert!(matches!(escaped, Err(RenderError::Template { .. })), "{escaped:?}");
+}
+
+#[test]
+fn retreat_a_runaway_loop_is_stopped() {
+    let started = std::time::Instant::now();
+    let out = user(
+        &[(
+            "loop.md",
+            "{% for a in range(100000) %}{% for b in range(100000) %}{{ b }}{% endfor %}{% endfor %}",
+        )],
+        "loop.md",
+    );
+    assert!(matches!(out, Err(RenderError::TooLong { .. })), "{out:?}");
+    assert!(started.elapsed().as_secs() < 30);
+}
+
+#[test]
+fn retreat_a_template_error_names_its_line() {
+    let err = user(&[("mine.md", "# {{ title }}\n\n{{ no_such_thing }}\n")], "mine.md")
+        .expect_err("strict");
+    assert!(matches!(&err, RenderError::Template { line: Some(3), .. }), "{err:?}");
+    assert!(err.to_string().starts_with("mine.md, line 3: "), "{err}");
+    let err = user(&[("bad.md", "ok\n{% for x in %}\n")], "bad.md").expect_err("syntax");
+    assert!(err.to_string().starts_with("bad.md, line 2: "), "{err}");
+}
+
+#[test]
+#[ignore]
+fn zz_dump() {
+    let mut s = sample_summary();
+    s.values[0].excerpts.push(ExcerptView { text: "Line one\n\nLine three".into(), content_note: Some("pay".into()), name: None, also: vec!["Repair".into()] });
+    std::fs::write("/tmp/tend-summary.md", render(&s, Format::Markdown).expect("md")).expect("w");
+    std::fs::write("/tmp/tend-summary.html", render(&s, Format::Html).expect("html")).expect("w");
+    std::fs::write("/tmp/tend-summary.json", render(&s, Format::Json).expect("json")).expect("w");
+    let (s, _) = build(vec![], &[], vec![], &Options::new(day(6, 1))).expect("b");
+    std::fs::write("/tmp/tend-empty.md", render(&s, Format::Markdown).expect("md")).expect("w");
+}
