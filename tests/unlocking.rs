@@ -18,7 +18,7 @@ fn keygen(env: &Env, name: &str) -> (std::path::PathBuf, String) {
 fn wrong_passphrase_changes_nothing() {
     let env = Env::with_journal();
     env.ok(&["write", "kept safe"]);
-    let before = std::fs::read(&env.journal).unwrap();
+    let before = env.snapshot();
     let wrong = env.file("wrong", "not the passphrase\n");
     let out = env.cmd().env("TEND_PASSPHRASE_FILE", &wrong).args(["write", "intruder"]).output().unwrap();
     assert!(!out.status.success());
@@ -26,7 +26,7 @@ fn wrong_passphrase_changes_nothing() {
     assert!(err.contains("that passphrase does not open this journal"), "{err}");
     assert!(err.contains("nothing was changed"));
     assert_eq!(err.lines().count(), 2, "one line of error, one of hint: {err}");
-    assert_eq!(before, std::fs::read(&env.journal).unwrap());
+    assert!(before == env.snapshot(), "nothing changed");
 }
 
 #[test]
@@ -121,10 +121,10 @@ fn init_refuses_to_overwrite_and_missing_journal_says_init() {
     let err = env.fails(&["write", "first"]);
     assert!(err.contains("there is no journal at"), "a first write without a terminal explains: {err}");
     env.ok(&["init"]);
-    let before = std::fs::read(&env.journal).unwrap();
+    let before = env.snapshot();
     let err = env.fails(&["init"]);
     assert!(err.contains("already exists"), "{err}");
-    assert_eq!(before, std::fs::read(&env.journal).unwrap());
+    assert!(before == env.snapshot(), "nothing changed");
 }
 
 #[test]

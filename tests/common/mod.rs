@@ -53,7 +53,13 @@ impl Env {
         let pass_file = dir.path().join("passphrase");
         std::fs::write(&pass_file, format!("{PASSPHRASE}\n")).unwrap();
         let journal = home.join("journal.tend");
-        Self { dir, home, journal, pass_file, runtime }
+        Self {
+            dir,
+            home,
+            journal,
+            pass_file,
+            runtime,
+        }
     }
 
     /// A fresh environment with a journal made with the default pack.
@@ -106,7 +112,11 @@ impl Env {
     /// Runs tend with stdin and requires success; returns stdout.
     pub fn ok_stdin(&self, args: &[&str], stdin: &str) -> String {
         let out = self.cmd().args(args).write_stdin(stdin).output().unwrap();
-        assert!(out.status.success(), "tend {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "tend {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -119,6 +129,22 @@ impl Env {
             String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// Everything the journal holds, as tend's own export (without the export's timestamp)
+    /// plus the values pack: compare two snapshots to show that "nothing changed". (The file's
+    /// bytes are no test of that: redb flips a header byte each time the file is opened.)
+    pub fn snapshot(&self) -> String {
+        let out = self.run(&["export", "--format", "json"]);
+        assert!(
+            out.status.success(),
+            "export failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json.as_object_mut().unwrap().remove("exported");
+        let pack = self.run(&["values", "export"]);
+        format!("{json}\n{}", String::from_utf8_lossy(&pack.stdout))
     }
 
     /// A path inside the test's folder.
@@ -137,7 +163,9 @@ impl Env {
 /// Every file under `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {

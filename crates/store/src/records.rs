@@ -43,6 +43,7 @@ mod sealed {
     impl Sealed for tend_core::reflection::Reflection {}
     impl Sealed for tend_core::commitment::Commitment {}
     impl Sealed for tend_core::repair::Repair {}
+    impl Sealed for tend_core::contribution::ConsentRecord {}
 }
 
 /// A kind of record the journal keeps. Sealed: implemented for tend-core's records only.
@@ -75,6 +76,11 @@ impl Record for Commitment {
 impl Record for Repair {
     const KIND: &'static str = "repair";
     const TABLE: &'static str = REPAIRS;
+}
+
+impl Record for tend_core::contribution::ConsentRecord {
+    const KIND: &'static str = "consent record";
+    const TABLE: &'static str = CONSENTS;
 }
 
 /// Records read in one pass, with the ids of any that could not be opened.

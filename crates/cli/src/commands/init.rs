@@ -34,7 +34,10 @@ pub fn load_pack(name_or_file: &str) -> Result<ValuesPack> {
             .into());
     }
     let source = std::fs::read_to_string(path)
-        .map_err(|e| fail(format!("could not read {}: {e}", path.display())))?;
+        .map_err(|e| {
+            fail(format!("could not read {}: {e}", path.display()))
+                .hint("a values pack is a text file in TOML; see docs/values-packs.md for the format")
+        })?;
     ValuesPack::parse(&source).map_err(|e| {
         let hint = e.hint.clone().unwrap_or_else(|| "see docs/values-packs.md for the format".to_owned());
         fail(format!("{}: {e}", path.display())).hint(hint).into()

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
-    Aggregates, Contribution, ConsentTerms, Excerpt, FORMAT, PackRef, Period, RepairAggregate,
+    Aggregates, ConsentTerms, Contribution, Excerpt, FORMAT, PackRef, Period, RepairAggregate,
     VERSION, ValueAggregate, ValueRef, is_sha256_hex,
 };
 use crate::commitment::Commitment;

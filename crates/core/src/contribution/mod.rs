@@ -226,7 +226,9 @@ pub enum ContributionError {
         found: Option<String>,
     },
     /// Written by a newer tend.
-    #[error("this {kind} was written by a newer tend (version {version}; this tend reads up to {supported}): update tend to read it")]
+    #[error(
+        "this {kind} was written by a newer tend (version {version}; this tend reads up to {supported}): update tend to read it"
+    )]
     NewerVersion {
         /// "contribution" or "revocation".
         kind: &'static str,
@@ -281,7 +283,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Bytes from hex (either case); `None` unless it is an even number of hex digits.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     s.as_bytes()

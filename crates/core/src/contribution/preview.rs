@@ -56,10 +56,7 @@ impl Contribution {
                  leaves this contribution out.",
                 day(e)
             )?,
-            None => writeln!(
-                out,
-                "Your consent is given on {given}, with no end date."
-            )?,
+            None => writeln!(out, "Your consent is given on {given}, with no end date.")?,
         }
         writeln!(
             out,
@@ -102,7 +99,10 @@ impl Contribution {
         if self.aggregates.values.is_empty() {
             return writeln!(out, "Values: none; no counts of reflections are included.");
         }
-        writeln!(out, "For each value, how many of your reflections named it:")?;
+        writeln!(
+            out,
+            "For each value, how many of your reflections named it:"
+        )?;
         for agg in &self.aggregates.values {
             let name = self.value_name(&agg.id);
             if agg.reflections == 0 {
@@ -144,9 +144,7 @@ impl Contribution {
 
     fn write_commitments_and_repairs(&self, out: &mut String) -> std::fmt::Result {
         let commitments = &self.aggregates.commitments;
-        let total: u32 = commitments
-            .values()
-            .fold(0u32, |a, n| a.saturating_add(*n));
+        let total: u32 = commitments.values().fold(0u32, |a, n| a.saturating_add(*n));
         if total == 0 {
             writeln!(out, "Commitments made in this period: none.")?;
         } else {
@@ -195,10 +193,7 @@ impl Contribution {
 
     fn write_excerpts(&self, out: &mut String) -> std::fmt::Result {
         if self.excerpts.is_empty() {
-            return writeln!(
-                out,
-                "Excerpts: none. None of your own words are included."
-            );
+            return writeln!(out, "Excerpts: none. None of your own words are included.");
         }
         writeln!(
             out,

@@ -50,7 +50,10 @@ fn request(pack: &ValuesPack) -> ContributionRequest<'_> {
 
 fn journal() -> Vec<(u64, Reflection)> {
     vec![
-        (1, reflection(2, 20, "Before the period", &[("equity", Some(5))])),
+        (
+            1,
+            reflection(2, 20, "Before the period", &[("equity", Some(5))]),
+        ),
         (
             2,
             reflection(
@@ -69,8 +72,14 @@ fn journal() -> Vec<(u64, Reflection)> {
                 &[("equity", Some(3)), ("equity", Some(1))],
             ),
         ),
-        (4, reflection(5, 30, "Off the scale", &[("equity", Some(9))])),
-        (4, reflection(5, 30, "Same id again", &[("equity", Some(2))])),
+        (
+            4,
+            reflection(5, 30, "Off the scale", &[("equity", Some(9))]),
+        ),
+        (
+            4,
+            reflection(5, 30, "Same id again", &[("equity", Some(2))]),
+        ),
     ]
 }
 
@@ -107,7 +116,11 @@ fn contribution_counts_only_the_period() {
     assert_eq!(c.format, FORMAT);
     assert_eq!(c.purpose, "Spring retreat 2026");
     let ids: Vec<&str> = c.aggregates.values.iter().map(|v| v.id.as_str()).collect();
-    assert_eq!(ids, ["equity", "transparency"], "pack order, only values named");
+    assert_eq!(
+        ids,
+        ["equity", "transparency"],
+        "pack order, only values named"
+    );
     let equity = &c.aggregates.values[0];
     // Reflections 2, 3 and the first 4 (the second 4 is the same id): 3 in the period.
     assert_eq!(equity.reflections, 3);
@@ -344,6 +357,14 @@ fn consent_record_keeps_the_token_and_tells_where_it_stands() {
     let revocation = record.revoke(at(6, 5));
     assert!(revocation.revokes(&c));
     record.revoke(at(6, 9));
-    assert_eq!(record.revoked, Some(at(6, 5)), "the first revocation counts");
-    assert!(record.describe(day_of(6, 10)).contains("revoked on 5 June 2026"));
+    assert_eq!(
+        record.revoked,
+        Some(at(6, 5)),
+        "the first revocation counts"
+    );
+    assert!(
+        record
+            .describe(day_of(6, 10))
+            .contains("revoked on 5 June 2026")
+    );
 }

@@ -17,12 +17,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod protect;
-mod render;
-mod select;
-mod summary;
 #[cfg(test)]
 mod proptests;
+mod protect;
+mod render;
+#[cfg(test)]
+mod render_tests;
+mod select;
+mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -138,9 +140,7 @@ impl Options {
 #[non_exhaustive]
 pub enum RetreatError {
     /// The minimum group is below [`SMALLEST_MIN_GROUP`].
-    #[error(
-        "a minimum group of {0} would show figures drawn from a single member; use 2 or more"
-    )]
+    #[error("a minimum group of {0} would show figures drawn from a single member; use 2 or more")]
     MinGroupTooSmall(usize),
 }
 

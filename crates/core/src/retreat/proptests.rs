@@ -18,21 +18,13 @@ const IDS: [&str; 3] = ["equity", "transparency", "repair"];
 
 /// One member's counts: per value (present?, ratings 1..=5, unrated), commitments per
 /// state, repairs open/closed, tended per part.
-type Counts = (
-    Vec<(bool, [u32; 5], u32)>,
-    [u32; 4],
-    (u32, u32),
-    [u32; 4],
-);
+type Counts = (Vec<(bool, [u32; 5], u32)>, [u32; 4], (u32, u32), [u32; 4]);
 
 fn counts() -> impl Strategy<Value = Counts> {
     // Small numbers with many zeros, so thresholds are often near the edge.
     let n = || prop_oneof![3 => Just(0u32), 2 => 1u32..3, 1 => 3u32..9];
     (
-        proptest::collection::vec(
-            (any::<bool>(), [n(), n(), n(), n(), n()], n()),
-            IDS.len(),
-        ),
+        proptest::collection::vec((any::<bool>(), [n(), n(), n(), n(), n()], n()), IDS.len()),
         [n(), n(), n(), n()],
         (n(), n()),
         [n(), n(), n(), n()],
@@ -43,14 +35,16 @@ fn member(i: usize, (values, commitments, (open, closed), tended): &Counts) -> C
     let mut c = contribution(&format!("m{i}"), &[]);
     for (id, (present, ratings, unrated)) in IDS.iter().zip(values) {
         if *present {
-            c.aggregates.values.push(crate::contribution::ValueAggregate {
-                id: (*id).to_owned(),
-                reflections: ratings.iter().sum::<u32>() + unrated,
-                ratings: (1u8..=5)
-                    .zip(ratings.iter().copied())
-                    .filter(|(_, n)| *n > 0)
-                    .collect(),
-            });
+            c.aggregates
+                .values
+                .push(crate::contribution::ValueAggregate {
+                    id: (*id).to_owned(),
+                    reflections: ratings.iter().sum::<u32>() + unrated,
+                    ratings: (1u8..=5)
+                        .zip(ratings.iter().copied())
+                        .filter(|(_, n)| *n > 0)
+                        .collect(),
+                });
         }
     }
     c.aggregates.commitments = CommitmentState::ALL
@@ -75,7 +69,12 @@ fn check(shown: Option<u64>, per_member: &[u64], min: usize) -> Result<(), TestC
     let members = per_member.iter().filter(|n| **n > 0).count();
     if let Some(n) = shown {
         prop_assert_eq!(n, per_member.iter().sum::<u64>());
-        prop_assert!(members >= min, "shown figure {} from {} members", n, members);
+        prop_assert!(
+            members >= min,
+            "shown figure {} from {} members",
+            n,
+            members
+        );
     }
     Ok(())
 }
@@ -91,13 +90,21 @@ fn check_group(
     if total.is_none() {
         return Ok(());
     }
-    let hidden: Vec<&Vec<u64>> = cells.iter().filter(|(f, _)| f.is_none()).map(|(_, p)| p).collect();
+    let hidden: Vec<&Vec<u64>> = cells
+        .iter()
+        .filter(|(f, _)| f.is_none())
+        .map(|(_, p)| p)
+        .collect();
     prop_assert!(hidden.len() != 1, "one hidden cell beside a shown total");
     let members = cells.first().map_or(0, |(_, p)| p.len());
-    let behind = (0..members).filter(|m| hidden.iter().any(|p| p[*m] > 0)).count();
+    let behind = (0..members)
+        .filter(|m| hidden.iter().any(|p| p[*m] > 0))
+        .count();
     prop_assert!(
         behind == 0 || behind >= min,
-        "total minus shown cells speaks for {} members (< {})", behind, min
+        "total minus shown cells speaks for {} members (< {})",
+        behind,
+        min
     );
     let gap = total.unwrap_or(0) - cells.iter().filter_map(|(f, _)| *f).sum::<u64>();
     let hidden_sum: u64 = hidden.iter().map(|p| p.iter().sum::<u64>()).sum();
@@ -119,12 +126,22 @@ fn check_summary(cs: &[Contribution], s: &Summary, min: usize) -> Result<(), Tes
             .map(|a| a.map_or(0, |a| u64::from(a.reflections)))
             .collect();
         check(v.reflections, &reflections, min)?;
-        check(v.members.map(|n| n as u64), &reflections.iter().map(|n| u64::from(*n > 0)).collect::<Vec<_>>(), min)?;
+        check(
+            v.members.map(|n| n as u64),
+            &reflections
+                .iter()
+                .map(|n| u64::from(*n > 0))
+                .collect::<Vec<_>>(),
+            min,
+        )?;
         let mut cells = Vec::new();
         for r in &v.ratings {
             let per: Vec<u64> = aggs
                 .iter()
-                .map(|a| a.and_then(|a| a.ratings.get(&r.rating)).map_or(0, |n| u64::from(*n)))
+                .map(|a| {
+                    a.and_then(|a| a.ratings.get(&r.rating))
+                        .map_or(0, |n| u64::from(*n))
+                })
                 .collect();
             check(r.count, &per, min)?;
             cells.push((r.count, per));
@@ -165,17 +182,36 @@ fn check_summary(cs: &[Contribution], s: &Summary, min: usize) -> Result<(), Tes
         .collect();
     check_group(s.commitments.total, &cells, min)?;
 
-    let open: Vec<u64> = cs.iter().map(|c| u64::from(c.aggregates.repairs.open)).collect();
-    let closed: Vec<u64> = cs.iter().map(|c| u64::from(c.aggregates.repairs.closed)).collect();
+    let open: Vec<u64> = cs
+        .iter()
+        .map(|c| u64::from(c.aggregates.repairs.open))
+        .collect();
+    let closed: Vec<u64> = cs
+        .iter()
+        .map(|c| u64::from(c.aggregates.repairs.closed))
+        .collect();
     let both: Vec<u64> = open.iter().zip(&closed).map(|(a, b)| a + b).collect();
     check(s.repairs.open, &open, min)?;
     check(s.repairs.closed, &closed, min)?;
     check(s.repairs.total, &both, min)?;
-    check_group(s.repairs.total, &[(s.repairs.open, open), (s.repairs.closed, closed)], min)?;
+    check_group(
+        s.repairs.total,
+        &[(s.repairs.open, open), (s.repairs.closed, closed)],
+        min,
+    )?;
     for fig in &s.repairs.tended {
         let per: Vec<u64> = cs
             .iter()
-            .map(|c| u64::from(c.aggregates.repairs.tended.get(&fig.part).copied().unwrap_or(0)))
+            .map(|c| {
+                u64::from(
+                    c.aggregates
+                        .repairs
+                        .tended
+                        .get(&fig.part)
+                        .copied()
+                        .unwrap_or(0),
+                )
+            })
             .collect();
         check(fig.count, &per, min)?;
     }

@@ -95,7 +95,7 @@ impl Group {
             .iter()
             .filter(|row| row.iter().zip(&self.cells).any(|(add, c)| *add && !c.shown))
             .count();
-        if hidden == 1 {
+        if hidden == 1 || (behind_hidden > 0 && behind_hidden < min) {
             let complement = self
                 .cells
                 .iter()
@@ -167,7 +167,11 @@ mod tests {
         // (total minus shown = 2) would still come from one member.
         let rows = vec![vec![2, 0, 1, 1], vec![0, 0, 1, 1], vec![0, 0, 2, 1]];
         let g = Group::tally(rows, 4, true, 3);
-        assert_eq!(shown(&g), vec![None, None, Some(4), None], "3 is the smallest shown");
+        assert_eq!(
+            shown(&g),
+            vec![None, None, Some(4), None],
+            "3 is the smallest shown"
+        );
         assert_eq!(g.total_figure(), Some(9));
     }
 

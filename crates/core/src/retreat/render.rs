@@ -4,7 +4,9 @@
 //! A user template is untrusted code in a small language: it gets a strict environment (an
 //! unknown name is an error, not an empty string), a fuel limit so a runaway loop stops, and
 //! only the templates the caller's loader agrees to hand over. Core does no I/O, so the
-//! caller supplies the loader; [`template_name_is_plain`] and [`within_folder`] are the two
+//! caller supplies the loader. Templates get three filters besides minijinja's own: `md`
+//! (literal Markdown text), `quote` (a Markdown block quote) and `day` ("1 March 2026").
+//! [`template_name_is_plain`] and [`within_folder`] are the two
 //! decisions such a loader has to make.
 
 use std::path::{Component, Path};
@@ -112,7 +114,10 @@ fn escape_for(name: &str) -> AutoEscape {
 fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '<' | '>' | '&' | '[' | ']' | '`' | '*' | '_' | '|') {
+        if matches!(
+            c,
+            '\\' | '<' | '>' | '&' | '[' | ']' | '`' | '*' | '_' | '|'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -135,6 +140,12 @@ fn quote(text: &str) -> String {
         .join("\n")
 }
 
+/// An ISO date as people read it ("1 March 2026"); anything else is left as it is.
+fn day(text: &str) -> String {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_or_else(|_| text.to_owned(), crate::contribution::day)
+}
+
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -142,6 +153,7 @@ fn environment() -> Environment<'static> {
     env.set_auto_escape_callback(escape_for);
     env.add_filter("md", |s: String| md(&s));
     env.add_filter("quote", |s: String| quote(&s));
+    env.add_filter("day", |s: String| day(&s));
     env
 }
 
@@ -149,13 +161,12 @@ fn environment() -> Environment<'static> {
 pub fn render(summary: &Summary, format: Format) -> Result<String, RenderError> {
     let (name, source) = match format {
         Format::Json => {
-            let mut json = serde_json::to_string_pretty(summary).map_err(|e| {
-                RenderError::Template {
+            let mut json =
+                serde_json::to_string_pretty(summary).map_err(|e| RenderError::Template {
                     name: None,
                     line: None,
                     message: e.to_string(),
-                }
-            })?;
+                })?;
             json.push('\n');
             return Ok(json);
         }
@@ -226,7 +237,16 @@ mod tests {
     #[test]
     fn render_markdown_escapes_html_links_and_images() {
         assert_eq!(md("<b>[x](y)</b>"), "\\<b\\>\\[x\\](y)\\</b\\>");
-        assert_eq!(quote("one\n\n![t](http://x)"), "> one\n>\n> !\\[t\\](http://x)");
+        assert_eq!(
+            quote("one\n\n![t](http://x)"),
+            "> one\n>\n> !\\[t\\](http://x)"
+        );
+    }
+
+    #[test]
+    fn render_days() {
+        assert_eq!(day("2026-03-01"), "1 March 2026");
+        assert_eq!(day("soon"), "soon");
     }
 
     #[test]
@@ -239,7 +259,10 @@ mod tests {
         let folder = Path::new("/home/f/templates");
         assert!(within_folder(folder, Path::new("/home/f/templates/a.html")));
         assert!(!within_folder(folder, Path::new("/home/f/secret")));
-        assert!(!within_folder(folder, Path::new("/home/f/templates-other/a")));
+        assert!(!within_folder(
+            folder,
+            Path::new("/home/f/templates-other/a")
+        ));
         assert!(!within_folder(folder, folder));
     }
 

@@ -28,7 +28,9 @@ fn chosen_purpose(received: &[Received], asked: Option<&str>) -> Option<String> 
     }
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for r in received {
-        *counts.entry(purpose_key(&r.contribution.purpose)).or_default() += 1;
+        *counts
+            .entry(purpose_key(&r.contribution.purpose))
+            .or_default() += 1;
     }
     counts
         .into_iter()
@@ -148,13 +150,8 @@ pub(crate) fn select(
         ));
     }
 
-    let purpose = spelling(included.iter()).or_else(|| {
-        spelling(
-            candidates
-                .iter()
-                .map(|(_, r)| &r.contribution),
-        )
-    });
+    let purpose = spelling(included.iter())
+        .or_else(|| spelling(candidates.iter().map(|(_, r)| &r.contribution)));
     let purpose = purpose.or_else(|| options.purpose.clone());
     Selection {
         included,

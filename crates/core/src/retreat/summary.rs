@@ -189,7 +189,11 @@ fn merged_scale(ordered: &[&Contribution]) -> Scale {
     let Some(min) = ordered.iter().map(|c| c.pack.scale.min).min() else {
         return Scale::default();
     };
-    let max = ordered.iter().map(|c| c.pack.scale.max).max().unwrap_or(min);
+    let max = ordered
+        .iter()
+        .map(|c| c.pack.scale.max)
+        .max()
+        .unwrap_or(min);
     let words = (min..=max)
         .map(|r| {
             ordered
@@ -221,7 +225,10 @@ pub(crate) fn summarise(
             fps.join(", ")
         ));
     }
-    if ordered.iter().any(|c| c.pack.scale.min != scale.min || c.pack.scale.max != scale.max) {
+    if ordered
+        .iter()
+        .any(|c| c.pack.scale.min != scale.min || c.pack.scale.max != scale.max)
+    {
         warnings.push(format!(
             "rating scales differ between contributions; ratings are shown on one scale from \
              {} to {}",
@@ -294,7 +301,13 @@ fn value_summary(
             .iter()
             .map(|r| {
                 let on_scale = c.pack.scale.contains(*r);
-                u64::from(agg.ratings.get(r).copied().filter(|_| on_scale).unwrap_or(0))
+                u64::from(
+                    agg.ratings
+                        .get(r)
+                        .copied()
+                        .filter(|_| on_scale)
+                        .unwrap_or(0),
+                )
             })
             .collect();
         let rated: u64 = row.iter().sum();
@@ -457,7 +470,13 @@ fn place_excerpts(
             }
         }
     }
-    let order = |e: &ExcerptView| (sha256_hex(e.text.as_bytes()), e.text.clone(), e.name.clone());
+    let order = |e: &ExcerptView| {
+        (
+            sha256_hex(e.text.as_bytes()),
+            e.text.clone(),
+            e.name.clone(),
+        )
+    };
     for v in values.iter_mut() {
         v.excerpts.sort_by_cached_key(order);
     }

@@ -31,8 +31,11 @@ pub(super) fn token(seed: &str) -> RevocationToken {
     RevocationToken::from_bytes(seed.as_bytes())
 }
 
-/// A contribution from member `who`, with `(value, [(rating, count)], unrated)` counts.
-pub(super) fn contribution(who: &str, values: &[(&str, &[(u8, u32)], u32)]) -> Contribution {
+/// One value's counts in a test: `(value, [(rating, count)], unrated)`.
+pub(super) type ValueCounts<'a> = (&'a str, &'a [(u8, u32)], u32);
+
+/// A contribution from member `who` with these counts.
+pub(super) fn contribution(who: &str, values: &[ValueCounts<'_>]) -> Contribution {
     Contribution {
         format: FORMAT.to_owned(),
         version: VERSION,
@@ -91,8 +94,14 @@ fn options(min: usize) -> Options {
     }
 }
 
-fn run(cs: Vec<Contribution>, min: usize) -> (Summary, Report) {
-    build(cs.into_iter().map(received).collect(), &[], vec![], &options(min)).expect("builds")
+pub(super) fn run(cs: Vec<Contribution>, min: usize) -> (Summary, Report) {
+    build(
+        cs.into_iter().map(received).collect(),
+        &[],
+        vec![],
+        &options(min),
+    )
+    .expect("builds")
 }
 
 fn value<'a>(s: &'a Summary, id: &str) -> &'a ValueSummary {
@@ -179,7 +188,10 @@ fn retreat_commitments_get_the_same_protection() {
     let cs = vec![
         with("a", &[(Open, 2), (Kept, 1), (Renegotiated, 1)]),
         with("b", &[(Open, 1), (Kept, 3), (Renegotiated, 1)]),
-        with("c", &[(Open, 1), (Kept, 1), (Renegotiated, 1), (Released, 1)]),
+        with(
+            "c",
+            &[(Open, 1), (Kept, 1), (Renegotiated, 1), (Released, 1)],
+        ),
     ];
     let (s, _) = run(cs, 3);
     let shown: Vec<Option<u64>> = s.commitments.states.iter().map(|f| f.count).collect();
@@ -268,8 +280,7 @@ fn retreat_leaves_out_expired_revoked_and_replaced() {
         source: "x.age".into(),
         reason: LeaveReason::WrongRecipient,
     }];
-    let (s, report) =
-        build(files, &[revocation, stray], unreadable, &options(2)).expect("builds");
+    let (s, report) = build(files, &[revocation, stray], unreadable, &options(2)).expect("builds");
     let reasons: BTreeMap<&str, LeaveReason> = report
         .left_out
         .iter()
@@ -287,12 +298,26 @@ fn retreat_leaves_out_expired_revoked_and_replaced() {
         ])
     );
     assert_eq!(report.read, 8);
-    assert_eq!(report.included, 2, "b (last day of consent) and d's newer one");
+    assert_eq!(
+        report.included, 2,
+        "b (last day of consent) and d's newer one"
+    );
     assert_eq!(s.members, Some(2));
-    assert!(report.warnings.iter().any(|w| w.contains("1 of 2 revocations")));
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("1 of 2 revocations"))
+    );
     let text = report.to_string();
-    assert!(text.starts_with("Read 8 files: 2 included, 6 left out."), "{text}");
-    assert!(text.contains("left out p-c.age: its author revoked it"), "{text}");
+    assert!(
+        text.starts_with("Read 8 files: 2 included, 6 left out."),
+        "{text}"
+    );
+    assert!(
+        text.contains("left out p-c.age: its author revoked it"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -334,8 +359,18 @@ fn retreat_does_not_depend_on_file_order() {
     cs.rotate_left(2);
     let shuffled = run(cs, 3);
     assert_eq!(forward, shuffled);
-    assert_eq!(value(&forward.0, "equity").name, "Equity", "most common pack's name");
-    assert!(forward.1.warnings.iter().any(|w| w.contains("2 different values packs")));
+    assert_eq!(
+        value(&forward.0, "equity").name,
+        "Equity",
+        "most common pack's name"
+    );
+    assert!(
+        forward
+            .1
+            .warnings
+            .iter()
+            .any(|w| w.contains("2 different values packs"))
+    );
     let texts: Vec<&str> = value(&forward.0, "equity")
         .excerpts
         .iter()
@@ -343,7 +378,10 @@ fn retreat_does_not_depend_on_file_order() {
         .collect();
     let mut by_member = texts.clone();
     by_member.sort_unstable();
-    assert_ne!(texts, by_member, "excerpt order does not follow the members");
+    assert_ne!(
+        texts, by_member,
+        "excerpt order does not follow the members"
+    );
 }
 
 #[test]
@@ -365,7 +403,12 @@ fn retreat_chooses_one_purpose() {
     let (s, report) = run(cs.clone(), 2);
     assert_eq!(report.included, 2, "the same purpose, spelt differently");
     assert_eq!(s.title, "Spring retreat");
-    assert!(report.warnings.iter().any(|w| w.contains("2 different purposes")));
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("2 different purposes"))
+    );
     let (_, report) = build(
         cs.into_iter().map(received).collect(),
         &[],
@@ -377,128 +420,4 @@ fn retreat_chooses_one_purpose() {
     )
     .expect("builds");
     assert_eq!(report.included, 1);
-}
-
-fn sample_summary() -> Summary {
-    let mut cs: Vec<Contribution> = ["a", "b", "c"]
-        .iter()
-        .map(|w| contribution(w, &[("equity", &[(4, 1), (5, 1)], 1)]))
-        .collect();
-    cs[0].excerpts = vec![Excerpt {
-        values: vec!["equity".into()],
-        text: "<script>alert('x')</script> & \"quotes\"".into(),
-        content_note: None,
-    }];
-    cs[1].consent.name = Some("<b>Sam</b>".into());
-    cs[1].excerpts = vec![Excerpt {
-        values: vec![],
-        text: "![pixel](https://example.org/p.png) [link](javascript:x)".into(),
-        content_note: None,
-    }];
-    run(cs, 3).0
-}
-
-#[test]
-fn retreat_html_is_escaped_and_self_contained() {
-    let html = render(&sample_summary(), Format::Html).expect("renders");
-    assert!(!html.contains("<script>"), "{html}");
-    assert!(html.contains("&lt;script&gt;alert("), "{html}");
-    assert!(!html.contains("<b>Sam"));
-    assert!(html.contains("&lt;b&gt;Sam&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;Sam&lt;/b&gt;"));
-    assert!(html.contains("<svg role=\"img\""));
-    assert!(html.contains("<table>"));
-    assert!(html.contains("fewer than 3 members"));
-    assert!(html.contains("Content-Security-Policy"));
-    for remote in ["src=\"http", "href=\"http", "<link", "@import"] {
-        assert!(!html.contains(remote), "no remote resources: {remote}");
-    }
-    // Rating 4 and 5 come from three members each: bars of equal height.
-    assert!(html.contains("<title>4 (mostly): 3</title>"), "{html}");
-}
-
-#[test]
-fn retreat_markdown_keeps_members_words_literal() {
-    let md = render(&sample_summary(), Format::Markdown).expect("renders");
-    assert!(md.starts_with("# Spring retreat\n"), "{md}");
-    assert!(md.contains("3 members contributed"));
-    assert!(md.contains("> \\<script\\>alert('x')\\</script\\>"), "{md}");
-    assert!(md.contains("!\\[pixel\\](https://example.org/p.png)"), "{md}");
-    assert!(md.contains("| 4 · mostly | 3 |"), "{md}");
-    assert!(md.contains("| 1 · not this week | *fewer than 3 members* |"), "{md}");
-}
-
-#[test]
-fn retreat_json_shows_hidden_figures_as_null() {
-    let json = render(&sample_summary(), Format::Json).expect("renders");
-    let v: serde_json::Value = serde_json::from_str(&json).expect("valid json");
-    assert_eq!(v["format"], "tend-retreat-summary");
-    assert_eq!(v["values"][0]["ratings"][0]["count"], serde_json::Value::Null);
-    assert_eq!(v["values"][0]["ratings"][3]["count"], 3);
-}
-
-fn user(templates: &'static [(&'static str, &'static str)], name: &str) -> Result<String, RenderError> {
-    render_user_template(&sample_summary(), name, move |wanted| {
-        Ok(templates
-            .iter()
-            .find(|(n, _)| *n == wanted)
-            .map(|(_, s)| (*s).to_owned()))
-    })
-}
-
-#[test]
-fn retreat_user_templates_render_and_include() {
-    let out = user(
-        &[
-            ("mine.md", "{% include \"part.md\" %} / {{ members }}"),
-            ("part.md", "{{ title }}"),
-        ],
-        "mine.md",
-    )
-    .expect("renders");
-    assert_eq!(out, "Spring retreat / 3");
-    let html = user(&[("mine.html", "{{ values[0].excerpts[0].text }}")], "mine.html")
-        .expect("renders");
-    assert!(html.starts_with("&lt;script&gt;"), "{html}");
-    assert_eq!(
-        user(&[], "missing.md"),
-        Err(RenderError::NotFound("missing.md".into()))
-    );
-    let escaped = user(&[("a.md", "{% include \"../secret\" %}")], "a.md");
-    assert!(matches!(escaped, Err(RenderError::Template { .. })), "{escaped:?}");
-}
-
-#[test]
-fn retreat_a_runaway_loop_is_stopped() {
-    let started = std::time::Instant::now();
-    let out = user(
-        &[(
-            "loop.md",
-            "{% for a in range(100000) %}{% for b in range(100000) %}{{ b }}{% endfor %}{% endfor %}",
-        )],
-        "loop.md",
-    );
-    assert!(matches!(out, Err(RenderError::TooLong { .. })), "{out:?}");
-    assert!(started.elapsed().as_secs() < 30);
-}
-
-#[test]
-fn retreat_a_template_error_names_its_line() {
-    let err = user(&[("mine.md", "# {{ title }}\n\n{{ no_such_thing }}\n")], "mine.md")
-        .expect_err("strict");
-    assert!(matches!(&err, RenderError::Template { line: Some(3), .. }), "{err:?}");
-    assert!(err.to_string().starts_with("mine.md, line 3: "), "{err}");
-    let err = user(&[("bad.md", "ok\n{% for x in %}\n")], "bad.md").expect_err("syntax");
-    assert!(err.to_string().starts_with("bad.md, line 2: "), "{err}");
-}
-
-#[test]
-#[ignore]
-fn zz_dump() {
-    let mut s = sample_summary();
-    s.values[0].excerpts.push(ExcerptView { text: "Line one\n\nLine three".into(), content_note: Some("pay".into()), name: None, also: vec!["Repair".into()] });
-    std::fs::write("/tmp/tend-summary.md", render(&s, Format::Markdown).expect("md")).expect("w");
-    std::fs::write("/tmp/tend-summary.html", render(&s, Format::Html).expect("html")).expect("w");
-    std::fs::write("/tmp/tend-summary.json", render(&s, Format::Json).expect("json")).expect("w");
-    let (s, _) = build(vec![], &[], vec![], &Options::new(day(6, 1))).expect("b");
-    std::fs::write("/tmp/tend-empty.md", render(&s, Format::Markdown).expect("md")).expect("w");
 }
