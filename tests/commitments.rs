@@ -25,7 +25,18 @@ fn no_blame(text: &str) {
 #[test]
 fn commit_add_list_show_and_keep() {
     let env = Env::with_journal();
-    let out = env.ok(&["commit", "add", "Share", "the rota", "-v", "equity", "-v", "transparency", "--due", "2099-06-01"]);
+    let out = env.ok(&[
+        "commit",
+        "add",
+        "Share",
+        "the rota",
+        "-v",
+        "equity",
+        "-v",
+        "transparency",
+        "--due",
+        "2099-06-01",
+    ]);
     assert!(out.contains("Saved commitment 1, due 2099-06-01."), "{out}");
     let out = env.ok(&["commit", "add", "Ask what the new member needs"]);
     assert!(out.contains("Saved commitment 2."), "{out}");
@@ -33,16 +44,25 @@ fn commit_add_list_show_and_keep() {
     let list = env.ok(&["commit", "list"]);
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 2, "{list}");
-    assert!(lines[0].contains("Share the rota") && lines[0].contains("open · due 2099-06-01"), "dated first: {list}");
+    assert!(
+        lines[0].contains("Share the rota") && lines[0].contains("open · due 2099-06-01"),
+        "dated first: {list}"
+    );
     assert!(lines[0].contains("equity · transparency"));
     assert!(lines[1].contains("Ask what the new member needs"));
 
     let out = env.ok(&["commit", "done", "1", "--note", "posted it in the channel"]);
     assert!(out.contains("Marked commitment 1 kept."), "{out}");
     let list = env.ok(&["commit", "list"]);
-    assert!(!list.contains("Share the rota"), "kept ones leave the default list: {list}");
+    assert!(
+        !list.contains("Share the rota"),
+        "kept ones leave the default list: {list}"
+    );
     let all = env.ok(&["commit", "list", "--all"]);
-    assert!(all.contains("Share the rota") && all.contains("kept"), "{all}");
+    assert!(
+        all.contains("Share the rota") && all.contains("kept"),
+        "{all}"
+    );
 
     let shown = env.ok(&["commit", "show", "1"]);
     assert!(shown.contains("Commitment 1 · kept"), "{shown}");
@@ -67,11 +87,18 @@ fn commit_past_its_date_is_allowed_and_never_failed() {
     let env = Env::with_journal();
     let out = env.run(&["commit", "add", "Send the minutes", "--due", "3 days ago"]);
     assert!(out.status.success());
-    assert!(stderr(&out).contains("That date has already passed; saved all the same."), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("That date has already passed; saved all the same."),
+        "{}",
+        stderr(&out)
+    );
     let due = (chrono::Local::now().date_naive() - chrono::Days::new(3)).to_string();
 
     let list = env.ok(&["commit", "list"]);
-    assert!(list.contains(&format!("past its date (was due {due})")), "{list}");
+    assert!(
+        list.contains(&format!("past its date (was due {due})")),
+        "{list}"
+    );
     no_blame(&list);
     let shown = env.ok(&["commit", "show", "1"]);
     assert!(shown.contains("past its date"), "{shown}");
@@ -83,22 +110,53 @@ fn commit_past_its_date_is_allowed_and_never_failed() {
     let out = env.run(&["commit", "add", "Book the room", "--due", "tomorrow"]);
     assert!(out.status.success());
     assert!(!stderr(&out).contains("already passed"));
-    assert_eq!(json(&env, &["commit", "list", "--json"])[1]["past_date"], false);
+    assert_eq!(
+        json(&env, &["commit", "list", "--json"])[1]["past_date"],
+        false
+    );
 }
 
 #[test]
 fn commit_renegotiate_keeps_the_history() {
     let env = Env::with_journal();
-    env.ok(&["commit", "add", "Draft the pay policy", "--due", "2099-01-10"]);
-    let out = env.ok(&["commit", "renegotiate", "1", "--text", "Draft the pay policy with Ana", "--due", "2099-02-01", "--note", "Ana offered to help"]);
-    assert!(out.contains("Renegotiated commitment 1: renegotiated · due 2099-02-01"), "{out}");
+    env.ok(&[
+        "commit",
+        "add",
+        "Draft the pay policy",
+        "--due",
+        "2099-01-10",
+    ]);
+    let out = env.ok(&[
+        "commit",
+        "renegotiate",
+        "1",
+        "--text",
+        "Draft the pay policy with Ana",
+        "--due",
+        "2099-02-01",
+        "--note",
+        "Ana offered to help",
+    ]);
+    assert!(
+        out.contains("Renegotiated commitment 1: renegotiated · due 2099-02-01"),
+        "{out}"
+    );
 
     let shown = env.ok(&["commit", "show", "1"]);
     assert!(shown.contains("Draft the pay policy with Ana"));
-    assert!(shown.contains("renegotiated: Ana offered to help"), "{shown}");
-    assert!(shown.contains("the words were: Draft the pay policy"), "{shown}");
+    assert!(
+        shown.contains("renegotiated: Ana offered to help"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("the words were: Draft the pay policy"),
+        "{shown}"
+    );
     assert!(shown.contains("the date was: 2099-01-10"), "{shown}");
-    assert!(env.ok(&["commit", "list"]).contains("renegotiated"), "still carried");
+    assert!(
+        env.ok(&["commit", "list"]).contains("renegotiated"),
+        "still carried"
+    );
 
     let c = json(&env, &["commit", "show", "1", "--json"]);
     assert_eq!(c["state"], "renegotiated");
@@ -106,10 +164,24 @@ fn commit_renegotiate_keeps_the_history() {
     assert_eq!(c["due"], "2099-02-01");
 
     // A renegotiation can be made again, and to a date already gone (said so).
-    let out = env.run(&["commit", "renegotiate", "1", "--due", "yesterday", "--note", "it was done in spirit"]);
+    let out = env.run(&[
+        "commit",
+        "renegotiate",
+        "1",
+        "--due",
+        "yesterday",
+        "--note",
+        "it was done in spirit",
+    ]);
     assert!(out.status.success());
     assert!(stderr(&out).contains("That date has already passed"));
-    assert_eq!(json(&env, &["commit", "show", "1", "--json"])["history"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        json(&env, &["commit", "show", "1", "--json"])["history"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[test]
@@ -117,12 +189,27 @@ fn commit_renegotiate_needs_a_change_and_a_note() {
     let env = Env::with_journal();
     env.ok(&["commit", "add", "Call the landlord", "--due", "2099-01-10"]);
     let err = env.fails(&["commit", "renegotiate", "1", "--note", "just because"]);
-    assert!(err.contains("a renegotiation needs new words (--text) or a new date (--due)"), "{err}");
-    let err = env.fails(&["commit", "renegotiate", "1", "--due", "2099-02-01", "--note", "   "]);
+    assert!(
+        err.contains("a renegotiation needs new words (--text) or a new date (--due)"),
+        "{err}"
+    );
+    let err = env.fails(&[
+        "commit",
+        "renegotiate",
+        "1",
+        "--due",
+        "2099-02-01",
+        "--note",
+        "   ",
+    ]);
     assert!(err.contains("this step needs a note"), "{err}");
     assert!(err.contains("hint: nothing was changed"), "{err}");
     let out = env.run(&["commit", "renegotiate", "1", "--due", "2099-02-01"]);
-    assert_eq!(out.status.code(), Some(2), "a missing --note is a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing --note is a usage error"
+    );
     assert!(stderr(&out).contains("--note"));
     let c = json(&env, &["commit", "show", "1", "--json"]);
     assert_eq!(c["state"], "open", "nothing changed");
@@ -135,16 +222,36 @@ fn commit_release_with_a_reason() {
     env.ok(&["commit", "add", "Run the Thursday group"]);
     let err = env.fails(&["commit", "release", "1", "--note", ""]);
     assert!(err.contains("this step needs a note"), "{err}");
-    let out = env.ok(&["commit", "release", "1", "--note", "my capacity changed, and that is allowed"]);
+    let out = env.ok(&[
+        "commit",
+        "release",
+        "1",
+        "--note",
+        "my capacity changed, and that is allowed",
+    ]);
     assert!(out.contains("Released commitment 1."), "{out}");
     assert!(!env.ok(&["commit", "list"]).contains("Thursday"));
     let all = env.ok(&["commit", "list", "--all"]);
-    assert!(all.contains("Run the Thursday group") && all.contains("released"), "{all}");
+    assert!(
+        all.contains("Run the Thursday group") && all.contains("released"),
+        "{all}"
+    );
     let shown = env.ok(&["commit", "show", "1"]);
-    assert!(shown.contains("released: my capacity changed, and that is allowed"), "{shown}");
+    assert!(
+        shown.contains("released: my capacity changed, and that is allowed"),
+        "{shown}"
+    );
     let err = env.fails(&["commit", "done", "1"]);
     assert!(err.contains("already released"), "{err}");
-    let err = env.fails(&["commit", "renegotiate", "1", "--text", "new", "--note", "again"]);
+    let err = env.fails(&[
+        "commit",
+        "renegotiate",
+        "1",
+        "--text",
+        "new",
+        "--note",
+        "again",
+    ]);
     assert!(err.contains("already released"), "{err}");
 }
 
@@ -159,16 +266,31 @@ fn commit_unknown_id_value_date_or_empty_text() {
         vec!["commit", "release", "42", "--note", "y"],
     ] {
         let err = env.fails(&args);
-        assert!(err.contains("there is no commitment with id 42"), "{args:?}: {err}");
-        assert!(err.contains("hint: `tend commit list --all` shows the ids"), "{err}");
+        assert!(
+            err.contains("there is no commitment with id 42"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("hint: `tend commit list --all` shows the ids"),
+            "{err}"
+        );
     }
     let err = env.fails(&["commit", "add", "x", "-v", "equty"]);
     assert!(err.contains("Did you mean `equity`"), "{err}");
     let err = env.fails(&["commit", "add", "x", "--due", "someday"]);
-    assert!(err.contains("could not read \"someday\" as a date"), "{err}");
+    assert!(
+        err.contains("could not read \"someday\" as a date"),
+        "{err}"
+    );
     let err = env.fails(&["commit", "add", "   "]);
     assert!(err.contains("nothing was saved"), "{err}");
-    assert_eq!(json(&env, &["commit", "list", "--all", "--json"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&env, &["commit", "list", "--all", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -177,7 +299,11 @@ fn commit_list_when_there_are_none() {
     let out = env.run(&["commit", "list"]);
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
-    assert!(stderr(&out).contains("No commitments being carried"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("No commitments being carried"),
+        "{}",
+        stderr(&out)
+    );
     let out = env.run(&["commit", "list", "--all"]);
     assert!(stderr(&out).contains("No commitments yet"));
     assert_eq!(env.ok(&["commit", "list", "--json"]).trim(), "[]");
@@ -186,7 +312,13 @@ fn commit_list_when_there_are_none() {
 #[test]
 fn commitments_are_not_readable_on_disk() {
     let env = Env::with_journal();
-    env.ok(&["commit", "add", "Tell Priya about the grant", "--due", "2099-01-01"]);
+    env.ok(&[
+        "commit",
+        "add",
+        "Tell Priya about the grant",
+        "--due",
+        "2099-01-01",
+    ]);
     let bytes = std::fs::read(&env.journal).unwrap();
     assert!(!common::contains(&bytes, b"Priya"));
     assert!(!common::contains(&bytes, b"2099-01-01"));

@@ -20,7 +20,7 @@ pub fn run_in_pty(env: &Env, editor: &std::path::Path, args: &str) -> (i32, Stri
         editor.display(),
         bin.display()
     );
-    let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+    let mut p = common::pty();
     p.send_line(&cmdline).unwrap();
     let (before, matched) = p.exp_regex("EXIT=[0-9]+").unwrap();
     let code = matched.trim_start_matches("EXIT=").parse().unwrap();

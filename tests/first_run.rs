@@ -15,7 +15,7 @@ fn first_write_offers_to_create_a_journal() {
         std::env::var("PATH").unwrap_or_default(),
         common::tend_bin().display()
     );
-    let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+    let mut p = common::pty();
     p.send_line(&cmdline).unwrap();
     p.exp_string("There is no journal at").unwrap();
     p.exp_string("Create one now").unwrap();
@@ -50,7 +50,7 @@ fn three_tries_on_a_terminal_then_nothing_changes() {
         env.journal.display(),
         common::tend_bin().display()
     );
-    let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+    let mut p = common::pty();
     p.send_line(&cmdline).unwrap();
     for _ in 0..3 {
         p.exp_string("Passphrase:").unwrap();
@@ -72,7 +72,7 @@ fn the_right_passphrase_on_the_second_try() {
         env.journal.display(),
         common::tend_bin().display()
     );
-    let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+    let mut p = common::pty();
     p.send_line(&cmdline).unwrap();
     p.exp_string("Passphrase:").unwrap();
     p.send_line("wrong guess").unwrap();

@@ -65,7 +65,7 @@ fn nothing_readable_in_the_journal_or_temporary_folders() {
         editor.display(),
         common::tend_bin().display()
     );
-    let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+    let mut p = common::pty();
     p.send_line(&cmdline).unwrap();
     let (before, code) = p.exp_regex("EXIT=[0-9]+").unwrap();
     assert_eq!(code, "EXIT=0", "{before}");

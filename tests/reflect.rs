@@ -44,7 +44,7 @@ fn reflect(env: &Env, args: &str) -> PtyReplSession {
         env.runtime.display(),
         common::tend_bin().display()
     );
-    let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+    let mut p = common::pty();
     p.send_line(&cmdline).unwrap();
     p
 }
@@ -70,7 +70,12 @@ fn reflections(env: &Env) -> Vec<serde_json::Value> {
 fn reflect_refuses_without_a_terminal() {
     let env = env_with_pack();
     let err = env.fails(&["reflect"]);
-    assert!(err.contains("tend reflect asks questions one at a time, and there is no terminal to ask on"), "{err}");
+    assert!(
+        err.contains(
+            "tend reflect asks questions one at a time, and there is no terminal to ask on"
+        ),
+        "{err}"
+    );
     assert!(err.contains("hint: write with `tend write`"), "{err}");
 }
 
@@ -79,11 +84,18 @@ fn reflect_skips_questions_and_saves_with_a_rating() {
     let env = env_with_pack();
     let mut p = reflect(&env, "--on 2026-03-04");
     p.exp_string("Press Enter to skip any question").unwrap();
-    answer(&mut p, "Who did you look after?", "Covered Jo's clients on Tuesday");
+    answer(
+        &mut p,
+        "Who did you look after?",
+        "Covered Jo's clients on Tuesday",
+    );
     answer(&mut p, "Who looked after you?", "");
     answer(&mut p, "Whose voice was missing?", "");
     // Only Care was answered, so only Care is asked for a rating.
-    p.exp_string("Ratings are optional: 1 not this week · 2 a little · 3 partly · 4 mostly · 5 fully.").unwrap();
+    p.exp_string(
+        "Ratings are optional: 1 not this week · 2 a little · 3 partly · 4 mostly · 5 fully.",
+    )
+    .unwrap();
     answer(&mut p, "Alignment rating for Care (Enter skips): ", "9");
     answer(&mut p, "Please type a number from 1 to 5", "4");
     p.exp_string("This is what will be saved:").unwrap();
@@ -98,8 +110,14 @@ fn reflect_skips_questions_and_saves_with_a_rating() {
     assert!(!out.contains("Alignment rating for Voice"), "{out}");
 
     let r: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
-    assert_eq!(r["text"], "Who did you look after?\nCovered Jo's clients on Tuesday");
-    assert_eq!(r["values"], serde_json::json!([{ "value": "care", "rating": 4 }]));
+    assert_eq!(
+        r["text"],
+        "Who did you look after?\nCovered Jo's clients on Tuesday"
+    );
+    assert_eq!(
+        r["values"],
+        serde_json::json!([{ "value": "care", "rating": 4 }])
+    );
     assert_eq!(r["on"], "2026-03-04");
 }
 
@@ -113,7 +131,10 @@ fn reflect_chosen_values_are_named_even_without_a_rating() {
     answer(&mut p, "Save this reflection? [y/N]", "yes");
     let (code, out) = finish(&mut p);
     assert_eq!(code, 0, "{out}");
-    assert!(!out.contains("Who did you look after?"), "only the chosen value is asked: {out}");
+    assert!(
+        !out.contains("Who did you look after?"),
+        "only the chosen value is asked: {out}"
+    );
     let list = reflections(&env);
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["values"], serde_json::json!([{ "value": "voice" }]));
@@ -125,12 +146,19 @@ fn reflect_chosen_values_are_named_even_without_a_rating() {
 fn reflect_leaving_with_q_saves_nothing() {
     let env = env_with_pack();
     let mut p = reflect(&env, "");
-    answer(&mut p, "Who did you look after?", "Something I would rather not keep");
+    answer(
+        &mut p,
+        "Who did you look after?",
+        "Something I would rather not keep",
+    );
     answer(&mut p, "Who looked after you?", ":q");
     let (code, out) = finish(&mut p);
     assert_eq!(code, 0, "leaving is a choice, not an error: {out}");
     assert!(out.contains("Nothing was saved"), "{out}");
-    assert!(!out.contains("Whose voice was missing?"), "it leaves at once: {out}");
+    assert!(
+        !out.contains("Whose voice was missing?"),
+        "it leaves at once: {out}"
+    );
     assert!(reflections(&env).is_empty());
 
     // Leaving at the rating keeps nothing either.
@@ -153,7 +181,10 @@ fn reflect_every_question_skipped_or_a_no_saves_nothing() {
     answer(&mut p, "Whose voice was missing?", "");
     let (code, out) = finish(&mut p);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("Every question was skipped, so nothing was saved."), "{out}");
+    assert!(
+        out.contains("Every question was skipped, so nothing was saved."),
+        "{out}"
+    );
     assert!(!out.contains("Alignment rating"), "{out}");
 
     let mut p = reflect(&env, "");
@@ -165,7 +196,10 @@ fn reflect_every_question_skipped_or_a_no_saves_nothing() {
     answer(&mut p, "Save this reflection? [y/N]", "");
     let (code, out) = finish(&mut p);
     assert_eq!(code, 0);
-    assert!(out.contains("Nothing was saved."), "Enter at the last question means no: {out}");
+    assert!(
+        out.contains("Nothing was saved."),
+        "Enter at the last question means no: {out}"
+    );
     assert!(reflections(&env).is_empty());
 }
 

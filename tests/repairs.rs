@@ -14,32 +14,88 @@ fn json(env: &Env, args: &[&str]) -> serde_json::Value {
 #[test]
 fn repair_open_steps_in_any_order_and_timeline() {
     let env = Env::with_journal();
-    let out = env.run(&["repair", "open", "I spoke over Sam in the circle", "-v", "repair", "--affected", "Sam, and the newer members"]);
+    let out = env.run(&[
+        "repair",
+        "open",
+        "I spoke over Sam in the circle",
+        "-v",
+        "repair",
+        "--affected",
+        "Sam, and the newer members",
+    ]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Opened repair 1."));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in any order"));
 
-    let out = env.ok(&["repair", "step", "1", "change", "--note", "I will wait three breaths before answering"]);
-    assert!(out.contains("Noted a step of changed behaviour in repair 1."), "{out}");
-    env.ok(&["repair", "step", "1", "reflection", "--note", "I was anxious about the budget"]);
-    env.ok(&["repair", "step", "1", "change", "--note", "Asked Ana to tell me when I do it"]);
+    let out = env.ok(&[
+        "repair",
+        "step",
+        "1",
+        "change",
+        "--note",
+        "I will wait three breaths before answering",
+    ]);
+    assert!(
+        out.contains("Noted a step of changed behaviour in repair 1."),
+        "{out}"
+    );
+    env.ok(&[
+        "repair",
+        "step",
+        "1",
+        "reflection",
+        "--note",
+        "I was anxious about the budget",
+    ]);
+    env.ok(&[
+        "repair",
+        "step",
+        "1",
+        "change",
+        "--note",
+        "Asked Ana to tell me when I do it",
+    ]);
 
     let shown = env.ok(&["repair", "show", "1"]);
     assert!(shown.contains("Repair 1 · open"), "{shown}");
     assert!(shown.contains("I spoke over Sam in the circle"));
     assert!(shown.contains("Affected: Sam, and the newer members"));
-    assert!(shown.lines().any(|l| l.trim() == "Repair"), "the value's name: {shown}");
+    assert!(
+        shown.lines().any(|l| l.trim() == "Repair"),
+        "the value's name: {shown}"
+    );
     let timeline: Vec<&str> = shown.lines().skip_while(|l| *l != "Timeline").collect();
     assert!(timeline[1].ends_with("opened"), "{shown}");
-    assert!(timeline[2].contains("changed behaviour: I will wait three breaths"), "{shown}");
-    assert!(timeline[3].contains("self-reflection: I was anxious"), "{shown}");
-    assert!(timeline[4].contains("changed behaviour: Asked Ana"), "{shown}");
-    assert!(shown.contains("Tended: self-reflection, changed behaviour"), "{shown}");
+    assert!(
+        timeline[2].contains("changed behaviour: I will wait three breaths"),
+        "{shown}"
+    );
+    assert!(
+        timeline[3].contains("self-reflection: I was anxious"),
+        "{shown}"
+    );
+    assert!(
+        timeline[4].contains("changed behaviour: Asked Ana"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Tended: self-reflection, changed behaviour"),
+        "{shown}"
+    );
     assert!(shown.contains("Not yet: apology, repair"), "{shown}");
     // The default prompts for the parts not yet tended, as suggestions.
-    assert!(shown.contains("What impact do you want to acknowledge"), "{shown}");
-    assert!(shown.contains("What is needed to make things right"), "{shown}");
-    assert!(!shown.contains("What will you do differently next time?"), "tended parts are not re-asked");
+    assert!(
+        shown.contains("What impact do you want to acknowledge"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("What is needed to make things right"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("What will you do differently next time?"),
+        "tended parts are not re-asked"
+    );
     let lower = shown.to_lowercase();
     for word in ["score", "grade", "%", "incomplete", "fail"] {
         assert!(!lower.contains(word), "{word:?}: {shown}");
@@ -51,18 +107,37 @@ fn repair_open_steps_in_any_order_and_timeline() {
     assert_eq!(r["affected"], "Sam, and the newer members");
 
     let list = env.ok(&["repair", "list"]);
-    assert!(list.contains("open") && list.contains("I spoke over Sam"), "{list}");
-    assert!(list.contains("tended: self-reflection, changed behaviour"), "{list}");
+    assert!(
+        list.contains("open") && list.contains("I spoke over Sam"),
+        "{list}"
+    );
+    assert!(
+        list.contains("tended: self-reflection, changed behaviour"),
+        "{list}"
+    );
 }
 
 #[test]
 fn repair_close_and_a_step_on_a_closed_repair() {
     let env = Env::with_journal();
     env.ok(&["repair", "open", "Missed the handover and left Jo covering"]);
-    env.ok(&["repair", "step", "1", "apology", "--note", "Said sorry to Jo, without excuses"]);
+    env.ok(&[
+        "repair",
+        "step",
+        "1",
+        "apology",
+        "--note",
+        "Said sorry to Jo, without excuses",
+    ]);
     let err = env.fails(&["repair", "close", "1", "--note", " "]);
     assert!(err.contains("this step needs a note"), "{err}");
-    let out = env.ok(&["repair", "close", "1", "--note", "Jo and I talked it through"]);
+    let out = env.ok(&[
+        "repair",
+        "close",
+        "1",
+        "--note",
+        "Jo and I talked it through",
+    ]);
     assert!(out.contains("Closed repair 1."), "{out}");
 
     let err = env.fails(&["repair", "step", "1", "repair", "--note", "one more"]);
@@ -70,19 +145,37 @@ fn repair_close_and_a_step_on_a_closed_repair() {
     assert!(err.contains("nothing was changed"), "{err}");
     let err = env.fails(&["repair", "close", "1", "--note", "again"]);
     assert!(err.contains("this repair was closed"), "{err}");
-    assert_eq!(json(&env, &["repair", "show", "1", "--json"])["steps"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&env, &["repair", "show", "1", "--json"])["steps"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     let shown = env.ok(&["repair", "show", "1"]);
     assert!(shown.contains("Repair 1 · closed"), "{shown}");
-    assert!(shown.contains("closed: Jo and I talked it through"), "{shown}");
+    assert!(
+        shown.contains("closed: Jo and I talked it through"),
+        "{shown}"
+    );
     assert!(shown.contains("Tended: apology"));
-    assert!(!shown.contains("Not yet"), "a closed repair is not told what it lacked: {shown}");
+    assert!(
+        !shown.contains("Not yet"),
+        "a closed repair is not told what it lacked: {shown}"
+    );
 
     let out = env.run(&["repair", "list"]);
-    assert!(out.stdout.is_empty(), "closed repairs leave the default list");
+    assert!(
+        out.stdout.is_empty(),
+        "closed repairs leave the default list"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("No open repairs"));
     let all = env.ok(&["repair", "list", "--all"]);
-    assert!(all.contains("closed") && all.contains("Missed the handover"), "{all}");
+    assert!(
+        all.contains("closed") && all.contains("Missed the handover"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -94,7 +187,10 @@ fn repair_step_needs_a_note_and_a_known_part() {
     let out = env.run(&["repair", "step", "1", "forgiveness", "--note", "x"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("reflection") && err.contains("apology") && err.contains("change"), "{err}");
+    assert!(
+        err.contains("reflection") && err.contains("apology") && err.contains("change"),
+        "{err}"
+    );
     let out = env.run(&["repair", "step", "1", "apology"]);
     assert_eq!(out.status.code(), Some(2), "--note is required");
     let shown = env.ok(&["repair", "show", "1"]);
@@ -110,8 +206,14 @@ fn repair_unknown_id() {
         vec!["repair", "close", "7", "--note", "x"],
     ] {
         let err = env.fails(&args);
-        assert!(err.contains("there is no repair with id 7"), "{args:?}: {err}");
-        assert!(err.contains("hint: `tend repair list --all` shows the ids"), "{err}");
+        assert!(
+            err.contains("there is no repair with id 7"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("hint: `tend repair list --all` shows the ids"),
+            "{err}"
+        );
     }
     let err = env.fails(&["repair", "open", "x", "-v", "nope"]);
     assert!(err.contains("nope"), "{err}");
@@ -120,8 +222,23 @@ fn repair_unknown_id() {
 #[test]
 fn repair_content_note_makes_reading_a_choice() {
     let env = Env::with_journal();
-    env.ok(&["repair", "open", "What I said about Kai's accent", "--affected", "Kai", "--content-note", "racism at work"]);
-    env.ok(&["repair", "step", "1", "reflection", "--note", "I repeated a stereotype"]);
+    env.ok(&[
+        "repair",
+        "open",
+        "What I said about Kai's accent",
+        "--affected",
+        "Kai",
+        "--content-note",
+        "racism at work",
+    ]);
+    env.ok(&[
+        "repair",
+        "step",
+        "1",
+        "reflection",
+        "--note",
+        "I repeated a stereotype",
+    ]);
 
     let list = env.ok(&["repair", "list"]);
     assert!(list.contains("[content note: racism at work]"), "{list}");
@@ -133,12 +250,18 @@ fn repair_content_note_makes_reading_a_choice() {
     for hidden in ["Kai", "stereotype"] {
         assert!(!shown.contains(hidden), "{hidden}: {shown}");
     }
-    assert!(shown.contains("self-reflection"), "the timeline still shows the parts: {shown}");
+    assert!(
+        shown.contains("self-reflection"),
+        "the timeline still shows the parts: {shown}"
+    );
 
     let revealed = env.ok(&["repair", "show", "1", "--reveal"]);
     assert!(revealed.contains("What I said about Kai's accent"));
     assert!(revealed.contains("Affected: Kai"));
-    assert!(revealed.contains("self-reflection: I repeated a stereotype"), "{revealed}");
+    assert!(
+        revealed.contains("self-reflection: I repeated a stereotype"),
+        "{revealed}"
+    );
 
     let hidden = json(&env, &["repair", "show", "1", "--json"]);
     assert!(hidden["text"].is_null() && hidden["affected"].is_null());
@@ -156,15 +279,34 @@ fn repair_prompts_come_from_the_values_pack() {
     env.ok(&["init", "--pack", "therapy-coop"]);
     env.ok(&["repair", "open", "Cancelled on a client at short notice"]);
     let shown = env.ok(&["repair", "show", "1"]);
-    assert!(shown.contains("What impact do you want to name, whatever you intended?"), "{shown}");
-    assert!(!shown.contains("What impact do you want to acknowledge"), "{shown}");
+    assert!(
+        shown.contains("What impact do you want to name, whatever you intended?"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("What impact do you want to acknowledge"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn repairs_are_not_readable_on_disk() {
     let env = Env::with_journal();
-    env.ok(&["repair", "open", "Snapped at Morgan", "--affected", "Morgan"]);
-    env.ok(&["repair", "step", "1", "apology", "--note", "Apologised to Morgan"]);
+    env.ok(&[
+        "repair",
+        "open",
+        "Snapped at Morgan",
+        "--affected",
+        "Morgan",
+    ]);
+    env.ok(&[
+        "repair",
+        "step",
+        "1",
+        "apology",
+        "--note",
+        "Apologised to Morgan",
+    ]);
     let bytes = std::fs::read(&env.journal).unwrap();
     assert!(!common::contains(&bytes, b"Morgan"));
     assert!(!common::contains(&bytes, b"apology"));

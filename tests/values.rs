@@ -588,7 +588,7 @@ fn values_import_on_a_terminal_asks_first() {
             common::tend_bin().display(),
             newer.display()
         );
-        let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+        let mut p = common::pty();
         p.send_line(&cmdline).unwrap();
         p.exp_string("Take in these changes? [y/N]").unwrap();
         p.send_line(answer).unwrap();

@@ -191,3 +191,13 @@ pub fn script(path: &Path, body: &str) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// A bash session on a pseudo-terminal, for the flows that need one (the editor, prompts,
+/// `tend reflect`). Commands are run with `send_line`; end them with `; echo EXIT=$?` and
+/// wait for `exp_regex("EXIT=[0-9]+")`. Dropping it ends bash at once.
+pub fn pty() -> rexpect::session::PtyReplSession {
+    let mut p = rexpect::spawn_bash(Some(30_000)).unwrap();
+    // bash shrugs off SIGTERM; without this, dropping the session waits out the timeout.
+    p.process_mut().set_kill_timeout(Some(100));
+    p
+}

@@ -330,8 +330,9 @@ impl Journal {
         Ok(())
     }
 
-    /// A pseudonym for this journal and `purpose`: the same every time for the same purpose,
-    /// and unlinkable across purposes without the journal's secret.
+    /// A pseudonym for this journal and `purpose`: the same every time for the same purpose
+    /// (compared as `purpose_key` does: trimmed, spaces collapsed, lower-case), and
+    /// unlinkable across purposes without the journal's secret.
     pub fn pseudonym(&self, purpose: &str) -> Result<String> {
         use hmac::{Mac, SimpleHmac};
         let txn = self.db.begin_read()?;
@@ -341,8 +342,8 @@ impl Journal {
         })?;
         let mut mac = <SimpleHmac<sha2::Sha256> as Mac>::new_from_slice(&secret)
             .map_err(|_| Error::Damaged("the pseudonym key is unreadable".into()))?;
-        mac.update(b"tend/pseudonym/v1\0");
-        mac.update(purpose.trim().as_bytes());
+        mac.update(b"tend pseudonym v1\0");
+        mac.update(tend_core::contribution::purpose_key(purpose).as_bytes());
         let tag = mac.finalize().into_bytes();
         Ok(tag.iter().take(8).map(|b| format!("{b:02x}")).collect())
     }
