@@ -3,10 +3,15 @@
 #![allow(unsafe_code)]
 
 /// Turns core dumps off for this process, so an unlocked data key or a reflection can never
-/// land in a core file.
+/// land in a core file; and lets a file-size limit surface as an error ("no room") that leaves
+/// the journal as it was, instead of a signal that kills tend mid-write.
 pub fn no_core_dumps() {
     #[cfg(unix)]
     {
+        // SAFETY: ignoring SIGXFSZ runs no code of ours in signal context.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
         let zero = libc::rlimit {
             rlim_cur: 0,
             rlim_max: 0,
