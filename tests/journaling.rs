@@ -199,3 +199,15 @@ fn closed_pipe_is_not_an_error() {
     assert!(out.status.success(), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let env = Env::with_journal();
+    env.ok(&["write", "colourful", "-v", "equity=3", "-t", "x"]);
+    let plain = env.cmd().env_remove("NO_COLOR").args(["list"]).output().unwrap();
+    assert!(!plain.stdout.contains(&0x1b), "no escapes when not a terminal");
+    let forced = env.cmd().env_remove("NO_COLOR").args(["--color", "always", "list"]).output().unwrap();
+    assert!(forced.stdout.contains(&0x1b), "escapes with --color always");
+    let refused = env.cmd().args(["--color", "always", "list"]).output().unwrap();
+    assert!(!refused.stdout.contains(&0x1b), "NO_COLOR wins");
+}

@@ -4,9 +4,12 @@ use anstyle::{AnsiColor, Style};
 
 use crate::cli::ColorWhen;
 
-/// Sets the colour choice for stdout and stderr once, at start-up.
+/// Sets the colour choice for stdout and stderr once, at start-up. `NO_COLOR` wins over
+/// everything, `--color always` included.
 pub fn init_color(when: ColorWhen) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let choice = match when {
+        _ if no_color => anstream::ColorChoice::Never,
         ColorWhen::Auto => anstream::ColorChoice::Auto,
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
