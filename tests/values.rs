@@ -797,3 +797,16 @@ fn bad_pack_with_no_values() {
 fn bad_pack_with_every_value_retired() {
     bad_pack("all-retired.toml", 5, "Every value in this pack is retired");
 }
+
+#[test]
+fn values_import_leaves_the_same_fingerprint_as_a_newcomer() {
+    let member = Env::with_journal();
+    let newer = member.file("newer.toml", &newer_pack());
+    member.ok(&["values", "import", newer.to_str().unwrap(), "--yes"]);
+    let newcomer = Env::new();
+    newcomer.ok(&["init", "--pack", newer.to_str().unwrap()]);
+    let fp = |env: &Env| json(&env.ok(&["values", "list", "--json"]))["fingerprint"].clone();
+    assert_eq!(fp(&member), fp(&newcomer), "retired leftovers do not change the fingerprint");
+    let checked = member.ok(&["values", "check", newer.to_str().unwrap()]);
+    assert!(checked.contains(fp(&member).as_str().unwrap()), "{checked}");
+}

@@ -349,7 +349,10 @@ impl Journal {
     }
 }
 
-fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Vec<(u64, Vec<u8>)>)> {
+/// The wrapped data keys, by unlocker id.
+type Wrapped = Vec<(u64, Vec<u8>)>;
+
+fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped)> {
     let txn = db.begin_read()?;
     let meta = match txn.open_table(META) {
         Ok(t) => t,

@@ -214,15 +214,20 @@ impl ValuesPack {
 
     /// A short, stable fingerprint of the pack's content, such as `"a1b2-c3d4-e5f6-0789"`.
     ///
-    /// Two members whose fingerprints match hold exactly the same pack: the same values,
-    /// words, prompts and retirements. It depends only on the content, never on how the
-    /// TOML file was laid out, so it is the thing to compare before a retreat.
+    /// Two members whose fingerprints match hold the same pack: the same details, scale,
+    /// repair prompts and active values with the same words and prompts, in the same order.
+    /// Retired values are left out: a journal keeps values retired by an import so old
+    /// reflections still read, and that history should not make a member's pack look
+    /// different from a newcomer's made from the same file. It depends only on the content,
+    /// never on how the TOML file was laid out, so it is the thing to compare before a retreat.
     pub fn fingerprint(&self) -> String {
         let mut hasher = Sha256::new();
         // A versioned prefix, so a future change to the canonical form cannot collide.
-        hasher.update(b"tend values pack v1\n");
+        hasher.update(b"tend values pack v2\n");
+        let mut active = self.clone();
+        active.values.retain(|v| !v.retired);
         // Serializing plain structs and vectors (no maps) gives one canonical JSON text.
-        let canonical = serde_json::to_vec(self).unwrap_or_default();
+        let canonical = serde_json::to_vec(&active).unwrap_or_default();
         hasher.update(&canonical);
         let digest = hasher.finalize();
         let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();

@@ -10,8 +10,10 @@ use super::{change_pack, refused, typed};
 use crate::context::Ctx;
 use crate::say;
 
-/// Add a value to the journal's pack. Its id can never be reused for anything else, so
-/// choose one that will keep meaning this value.
+/// Add a new value to the journal's pack
+///
+/// Its id can never be reused for anything else, retired or not, so choose one that will
+/// keep meaning this value. New reflections can name it at once.
 #[derive(Debug, Args)]
 pub struct Add {
     /// The new value's id: lowercase letters, digits and single hyphens, such as `mutual-aid`

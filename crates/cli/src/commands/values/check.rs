@@ -9,8 +9,11 @@ use clap::Args;
 use crate::commands::init::load_pack;
 use crate::note;
 
-/// Check a values pack file: print its name, values and fingerprint, or say what is wrong,
-/// on which line, and what to do. Changes nothing.
+/// Check a values pack file without changing anything (no journal needed)
+///
+/// Prints the pack's name, scale, values and fingerprint; or says what is wrong, on which
+/// line, and what to do, and exits with status 1. It reads the file exactly as `tend init
+/// --pack` and `tend values import` would.
 #[derive(Debug, Args)]
 pub struct Check {
     /// The pack: a TOML file, or a built-in name (see `tend values packs`)

@@ -10,8 +10,10 @@ use crate::context::Ctx;
 use crate::failure::fail;
 use crate::say;
 
-/// Change a value's name, description or prompts. Its id stays the same; if its meaning
-/// really changes, retire it and add a new value instead.
+/// Change a value's name, description or prompts (its id stays the same)
+///
+/// --prompt adds a prompt at the end; with --clear-prompts it replaces them. If a value's
+/// meaning really changes, retire it and add a new value with a new id instead.
 #[derive(Debug, Args)]
 pub struct Edit {
     /// The value's id (from `tend values list`)

@@ -10,8 +10,10 @@ use crate::commands::export::write_private;
 use crate::context::Ctx;
 use crate::say;
 
-/// Write the journal's values pack as TOML, retired values included, to stdout or a file.
-/// `tend values import` and `tend init --pack` read it back.
+/// Write the journal's values pack out as a TOML file to share
+///
+/// Retired values are included, so the file keeps every id's meaning. `tend values import`
+/// and `tend init --pack` read it back; the fingerprint is noted in a comment at the top.
 #[derive(Debug, Args)]
 pub struct Export {
     /// Write to this file instead of stdout

@@ -15,9 +15,11 @@ use crate::failure::fail;
 use crate::output::{DIM, paint};
 use crate::{note, prompt, say};
 
-/// Take in a newer version of the values pack. Shows what would change (values added,
-/// retired, restored or reworded) and asks first; values the file leaves out are retired,
-/// so old reflections keep their meaning.
+/// Take in a newer version of the pack, after showing what would change
+///
+/// Shows the values that would be added, retired, restored or reworded, and asks first.
+/// Values the file leaves out are retired, never deleted, so old reflections keep their
+/// meaning. Without a terminal, nothing changes unless you add --yes; --dry-run only shows.
 #[derive(Debug, Args)]
 pub struct Import {
     /// The pack: a TOML file, or a built-in name (see `tend values packs`)
@@ -91,8 +93,7 @@ impl Import {
         if kept > 0 {
             note!(
                 "Your journal keeps {kept} retired value(s) the file leaves out, so reflections that \
-                 name them still read; that is why its fingerprint differs from the file's ({}).",
-                newer.fingerprint()
+                 name them still read. Retired values do not count towards the fingerprint."
             );
         }
         crate::commands::done()

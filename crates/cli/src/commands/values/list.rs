@@ -8,8 +8,10 @@ use serde_json::json;
 
 use crate::context::Ctx;
 
-/// Show the journal's values pack: its name, fingerprint and scale words, the active
-/// values, and the retired ones (marked).
+/// The journal's values pack: its name, fingerprint, scale, and every value
+///
+/// Active values first, then retired ones, marked. Compare fingerprints with the rest of
+/// your cooperative before a retreat.
 #[derive(Debug, Args)]
 pub struct List {
     /// Print JSON (the pack's details, fingerprint, scale, and each value's id, name and

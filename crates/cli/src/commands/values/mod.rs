@@ -27,29 +27,20 @@ mod retire;
 mod show;
 
 /// See, change, import and check the values pack.
+///
+/// Each subcommand's help is the doc comment on its own struct, in its own file.
 #[derive(Debug, Subcommand)]
 pub enum ValuesCommand {
-    /// The journal's values pack: its name, fingerprint, scale, and every value
     List(list::List),
-    /// One value: its description, its prompts, and how many reflections name it
     Show(show::Show),
-    /// The values packs built into tend
     Packs(packs::Packs),
-    /// Add a new value to the journal's pack
     Add(add::Add),
-    /// Change a value's name, description or prompts (its id stays the same)
     Edit(edit::Edit),
-    /// Give a value a new name; its id, and what it means, stay the same
     Rename(rename::Rename),
-    /// Retire a value: old reflections keep it, new ones can't name it
     Retire(retire::Retire),
-    /// Make a retired value active again
     Restore(restore::Restore),
-    /// Write the journal's pack out as a TOML file to share
     Export(export::Export),
-    /// Take in a newer version of the pack, after showing what would change
     Import(import::Import),
-    /// Check a values pack file without changing anything (no journal needed)
     Check(check::Check),
 }
 

@@ -9,7 +9,10 @@ use tend_core::pack::ValuesPack;
 use crate::output::{DIM, paint};
 use crate::{note, say};
 
-/// List the values packs built into tend, by the short name `tend init --pack` takes.
+/// The values packs built into tend
+///
+/// Each by the short name that `tend init --pack`, `tend values check` and `tend values
+/// import` take.
 #[derive(Debug, Args)]
 pub struct Packs {}
 

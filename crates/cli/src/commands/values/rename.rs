@@ -9,8 +9,9 @@ use super::{change_pack, refused, typed};
 use crate::context::Ctx;
 use crate::say;
 
-/// Give a value a new name. Its id stays the same, so every reflection that names it now
-/// shows the new name.
+/// Give a value a new name; its id, and what it means, stay the same
+///
+/// Every reflection that names the value shows the new name.
 #[derive(Debug, Args)]
 pub struct Rename {
     /// The value's id (from `tend values list`)

@@ -9,7 +9,9 @@ use super::{change_pack, refused, typed};
 use crate::context::Ctx;
 use crate::say;
 
-/// Make a retired value active again, with the same id and meaning.
+/// Make a retired value active again
+///
+/// It keeps its id and meaning, and new reflections can name it again.
 #[derive(Debug, Args)]
 pub struct Restore {
     /// The retired value's id (from `tend values list`)

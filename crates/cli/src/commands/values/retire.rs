@@ -9,8 +9,10 @@ use super::{change_pack, refused, typed};
 use crate::context::Ctx;
 use crate::say;
 
-/// Retire a value: reflections that name it keep it (shown as retired), new reflections
-/// can't name it, and `tend values restore` brings it back. The last active value stays.
+/// Retire a value: old reflections keep it, new ones can't name it
+///
+/// Reflections that name it show it as retired; `tend values restore` brings it back. The
+/// last active value can't be retired.
 #[derive(Debug, Args)]
 pub struct Retire {
     /// The value's id (from `tend values list`)

@@ -11,8 +11,10 @@ use crate::context::Ctx;
 use crate::output::{BOLD, DIM, paint};
 use crate::say;
 
-/// Show one value: its name, description and prompts, whether it is retired, and how many
-/// reflections name it.
+/// One value: its description, its prompts, and how many reflections name it
+///
+/// Also says whether it is retired. Counting reads only the journal's index, never a
+/// reflection's text.
 #[derive(Debug, Args)]
 pub struct Show {
     /// The value's id (from `tend values list`)
