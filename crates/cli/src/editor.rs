@@ -44,12 +44,12 @@ impl Drop for PrivateDir {
         if let Ok(entries) = std::fs::read_dir(&self.path) {
             for entry in entries.flatten() {
                 let p = entry.path();
-                if let Ok(meta) = std::fs::metadata(&p) {
-                    if meta.is_file() {
-                        // Overwrite before removing, for filesystems that are not in memory.
-                        let zeros = vec![0u8; usize::try_from(meta.len()).unwrap_or(0)];
-                        let _ = std::fs::write(&p, zeros);
-                    }
+                if let Ok(meta) = std::fs::metadata(&p)
+                    && meta.is_file()
+                {
+                    // Overwrite before removing, for filesystems that are not in memory.
+                    let zeros = vec![0u8; usize::try_from(meta.len()).unwrap_or(0)];
+                    let _ = std::fs::write(&p, zeros);
                 }
             }
         }
@@ -59,10 +59,10 @@ impl Drop for PrivateDir {
 
 /// Where the private folder goes: `$XDG_RUNTIME_DIR`, else `/dev/shm`, else the temp folder.
 pub fn private_base() -> PathBuf {
-    if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-        if dir.is_dir() {
-            return dir;
-        }
+    if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from)
+        && dir.is_dir()
+    {
+        return dir;
     }
     let shm = Path::new("/dev/shm");
     if shm.is_dir() {

@@ -10,7 +10,6 @@ use tend_store::Error as StoreError;
 pub struct Failure {
     message: String,
     hint: Option<String>,
-    code: u8,
 }
 
 impl std::fmt::Display for Failure {
@@ -26,7 +25,6 @@ pub fn fail(message: impl Into<String>) -> Failure {
     Failure {
         message: message.into(),
         hint: None,
-        code: 1,
     }
 }
 
@@ -34,12 +32,6 @@ impl Failure {
     /// Adds the line saying what to do.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
-        self
-    }
-
-    /// Sets the exit code (default 1).
-    pub fn code(mut self, code: u8) -> Self {
-        self.code = code;
         self
     }
 }
@@ -67,22 +59,22 @@ fn store_hint(e: &StoreError) -> Option<&'static str> {
 
 /// Prints the error and returns the exit code.
 pub fn report(err: &anyhow::Error) -> ExitCode {
-    let (message, hint, code) = if let Some(f) = err.downcast_ref::<Failure>() {
-        (f.message.clone(), f.hint.clone(), f.code)
+    let (message, hint) = if let Some(f) = err.downcast_ref::<Failure>() {
+        (f.message.clone(), f.hint.clone())
     } else if let Some(e) = err.downcast_ref::<StoreError>() {
-        (e.to_string(), store_hint(e).map(str::to_owned), 1)
+        (e.to_string(), store_hint(e).map(str::to_owned))
     } else if let Some(io) = err.downcast_ref::<std::io::Error>() {
         if io.kind() == std::io::ErrorKind::BrokenPipe {
             return ExitCode::SUCCESS;
         }
-        (format!("{err:#}"), None, 1)
+        (format!("{err:#}"), None)
     } else {
-        (format!("{err:#}"), None, 1)
+        (format!("{err:#}"), None)
     };
     let red = anstyle::Style::new().bold();
     anstream::eprintln!("{red}tend:{red:#} {message}");
     if let Some(hint) = hint {
         anstream::eprintln!("  hint: {hint}");
     }
-    ExitCode::from(code)
+    ExitCode::FAILURE
 }

@@ -12,18 +12,18 @@ pub fn check(pack: &ValuesPack, typed: &[ValueRating]) -> Result<Vec<ValueRating
     let mut out: Vec<ValueRating> = Vec::new();
     for v in typed {
         let value = resolve(pack, &v.value)?;
-        if let Some(r) = v.rating {
-            if !pack.scale.contains(r) {
-                let words: Vec<String> = (pack.scale.min..=pack.scale.max)
-                    .map(|n| format!("{n} {}", pack.scale.word(n).unwrap_or("")))
-                    .collect();
-                return Err(fail(format!(
-                    "{r} is not on this pack's scale, which runs from {} to {}",
-                    pack.scale.min, pack.scale.max
-                ))
-                .hint(format!("the steps are: {}", words.join(", ")))
-                .into());
-            }
+        if let Some(r) = v.rating
+            && !pack.scale.contains(r)
+        {
+            let words: Vec<String> = (pack.scale.min..=pack.scale.max)
+                .map(|n| format!("{n} {}", pack.scale.word(n).unwrap_or("")))
+                .collect();
+            return Err(fail(format!(
+                "{r} is not on this pack's scale, which runs from {} to {}",
+                pack.scale.min, pack.scale.max
+            ))
+            .hint(format!("the steps are: {}", words.join(", ")))
+            .into());
         }
         let rating = ValueRating::new(value, v.rating);
         match out.iter_mut().find(|o| o.value == rating.value) {
