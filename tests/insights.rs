@@ -192,7 +192,15 @@ fn insights_on_an_empty_journal() {
 #[test]
 fn insights_colours_carry_no_judgement() {
     let env = journal_with_history();
-    let out = env.ok(&["--color", "always", "insights"]);
+    // NO_COLOR (set for every test) wins over --color, so it is left out here.
+    let out = env
+        .std_cmd()
+        .env_remove("NO_COLOR")
+        .args(["--color", "always", "insights"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = String::from_utf8(out.stdout).unwrap();
     assert!(out.contains('\u{1b}'), "colour was asked for");
     // Red, green and yellow (and their bright forms) are the colours that read as a verdict.
     for code in [

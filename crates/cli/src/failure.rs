@@ -38,6 +38,9 @@ impl Failure {
 
 fn store_hint(e: &StoreError) -> Option<&'static str> {
     Some(match e {
+        StoreError::NotFound { kind: "commitment", .. } => "`tend commit list --all` shows the ids",
+        StoreError::NotFound { kind: "repair", .. } => "`tend repair list --all` shows the ids",
+        StoreError::NotFound { kind: "consent record", .. } => "`tend consent list` shows the ids",
         StoreError::WrongPassphrase => "nothing was changed; check the passphrase (or its file) and try again",
         StoreError::WrongIdentity => "nothing was changed; use an identity file that `tend key list` shows",
         StoreError::NoUnlockerOfKind { .. } => "`tend key list` shows how this journal opens",

@@ -17,13 +17,13 @@ use crate::output::{ACCENT, BOLD, DIM, paint};
 use crate::{note, say};
 
 /// How your reflections, commitments and repairs have gone over time.
-///
-/// For each value: how many reflections named it, how the alignment ratings spread over the
-/// scale, their mean, and a chart with one mark per week. Counts cover the whole period (all
-/// time unless --since/--until say otherwise); the chart covers the weeks of the period, or
-/// the last 12 weeks when there is no --since (at most 104 weeks). Commitments and repairs
-/// are those made or opened in the period, as they stand today.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Counts cover the whole period: all time, unless --since or --until \
+say otherwise. The chart shows one mark per week: the weeks of the period, or the last 12 weeks \
+when there is no --since (104 weeks at most). Commitments and repairs are those made or opened \
+in the period, as they stand today."
+)]
 pub struct Insights {
     /// Only from this day on
     #[arg(long, value_name = "DATE")]

@@ -19,8 +19,14 @@ use crate::{note, prompt, say, values_arg};
 const LEAVE: &str = ":q";
 
 /// Be asked your values' prompts one at a time on the terminal, then see what will be saved
-/// and say yes. Press Enter to skip any question; type :q to leave at once and save nothing.
+/// and say yes.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Press Enter to skip any question; type :q to leave at once and save \
+nothing. At the end you see exactly what will be saved, may give an alignment rating for each \
+value (or skip it), and are asked before anything is kept. Needs a terminal: without one, use \
+`tend write`."
+)]
 pub struct Reflect {
     /// A value to reflect on (repeatable) [default: every active value]
     #[arg(short = 'v', long = "value", value_name = "VALUE")]
