@@ -14,6 +14,12 @@ const DATE: &str = "1987-06-05";
 const NOTE: &str = "sentinel-note-Pp2";
 const EDITOR_TEXT: &str = "sentinel-editor-Hy6";
 const IMPORTED: &str = "sentinel-jrnl-Tt4";
+const COMMITMENT: &str = "sentinel-commitment-Ma5";
+const RENEGOTIATED: &str = "sentinel-renegotiated-Qe1";
+const REPAIR: &str = "sentinel-repair-Wd8";
+const AFFECTED: &str = "sentinel-affected-Lb3";
+const STEP: &str = "sentinel-step-Nc7";
+const REPAIR_NOTE: &str = "sentinel-repair-note-Jf0";
 
 fn pack() -> String {
     format!(
@@ -50,6 +56,11 @@ fn nothing_readable_in_the_journal_or_temporary_folders() {
     run(&["import", jrnl.to_str().unwrap(), "--from", "jrnl"], "");
     run(&["edit", "1", "-t", TAG, "-t", "second"], "");
     run(&["search", TEXT], "");
+    run(&["commit", "add", COMMITMENT, "-v", VALUE, "--due", DATE], "");
+    run(&["commit", "renegotiate", "1", "--text", RENEGOTIATED, "--note", STEP], "");
+    run(&["repair", "open", REPAIR, "-v", VALUE, "--affected", AFFECTED, "--content-note", REPAIR_NOTE], "");
+    run(&["repair", "step", "1", "apology", "--note", STEP], "");
+    run(&["insights"], "");
     run(&["list", "-t", TAG], "");
 
     // The editor path, through a pseudo-terminal.
@@ -71,7 +82,23 @@ fn nothing_readable_in_the_journal_or_temporary_folders() {
     assert_eq!(code, "EXIT=0", "{before}");
 
     let today = chrono::Local::now().date_naive().to_string();
-    let sentinels: Vec<&str> = vec![TEXT, TAG, VALUE, DATE, NOTE, EDITOR_TEXT, IMPORTED, "Sentinel value name", &today];
+    let sentinels: Vec<&str> = vec![
+        TEXT,
+        TAG,
+        VALUE,
+        DATE,
+        NOTE,
+        EDITOR_TEXT,
+        IMPORTED,
+        COMMITMENT,
+        RENEGOTIATED,
+        REPAIR,
+        AFFECTED,
+        STEP,
+        REPAIR_NOTE,
+        "Sentinel value name",
+        &today,
+    ];
     let mut scanned = 0;
     for dir in [&journal_dir, &env.runtime] {
         for file in files_under(dir) {
