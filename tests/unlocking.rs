@@ -92,7 +92,7 @@ fn identity_journal_and_key_management() {
 fn last_unlocker_stays() {
     let env = Env::with_journal();
     let (id_file, _) = keygen(&env, "k");
-    env.ok(&["key", "add", "--add-identity", id_file.to_str().unwrap()]);
+    env.ok(&["key", "add", "--identity", id_file.to_str().unwrap()]);
     env.ok(&["--identity", id_file.to_str().unwrap(), "key", "remove", "1"]);
     let err = env.fails(&["--identity", id_file.to_str().unwrap(), "key", "remove", "2"]);
     assert!(err.contains("opened the journal with"), "{err}");

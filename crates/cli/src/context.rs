@@ -72,6 +72,13 @@ impl Ctx {
             let ids = secrets::load_identities(id_path)?;
             return Ok(Journal::open(&path, &Secret::Identities(ids))?);
         }
+        self.open_with_passphrase()
+    }
+
+    /// Opens and unlocks the journal with its passphrase only (file, command or terminal),
+    /// whatever --identity says.
+    pub fn open_with_passphrase(&self) -> Result<Journal> {
+        let path = self.journal_path()?;
         if let Some(pass) = secrets::passphrase_from_env()? {
             return Ok(Journal::open(&path, &Secret::Passphrase(pass))?);
         }

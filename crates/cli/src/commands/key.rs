@@ -16,7 +16,8 @@ use crate::{say, secrets};
 pub enum KeyCommand {
     /// List the unlockers
     List,
-    /// Add a passphrase, or an age identity file (--add-identity) or recipient
+    /// Add an unlocker: a new passphrase, an age identity file (--identity FILE, while
+    /// unlocking with your passphrase) or an age recipient (--recipient)
     Add(Add),
     /// Remove an unlocker (never the last one)
     Remove {
@@ -30,10 +31,7 @@ pub enum KeyCommand {
 /// Add an unlocker.
 #[derive(Debug, Args)]
 pub struct Add {
-    /// An age identity file whose key will open the journal
-    #[arg(long = "add-identity", value_name = "FILE", conflicts_with_all = ["recipient", "new_passphrase_file"])]
-    add_identity: Option<PathBuf>,
-    /// An age recipient (age1…) whose identity will open the journal
+    /// An age recipient (age1…) whose identity file will open the journal
     #[arg(long, value_name = "AGE1…", conflicts_with = "new_passphrase_file")]
     recipient: Option<String>,
     /// Read the new passphrase from this file instead of asking
@@ -51,7 +49,12 @@ pub struct Passwd {
 
 impl KeyCommand {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
-        let journal = ctx.open()?;
+        // `tend key add --identity FILE` adds that identity, so it cannot also be what
+        // unlocks the journal: the passphrase does.
+        let adding_identity = matches!(&self, KeyCommand::Add(a) if a.recipient.is_none() && a.new_passphrase_file.is_none())
+            .then(|| ctx.global.identity.clone())
+            .flatten();
+        let journal = if adding_identity.is_some() { ctx.open_with_passphrase()? } else { ctx.open()? };
         match self {
             KeyCommand::List => {
                 for u in journal.unlockers()? {
@@ -64,7 +67,7 @@ impl KeyCommand {
                 }
             }
             KeyCommand::Add(add) => {
-                let unlocker = if let Some(path) = &add.add_identity {
+                let unlocker = if let Some(path) = &adding_identity {
                     let ids = secrets::load_identities(path)?;
                     let first = ids.first().ok_or_else(|| fail("the identity file holds no identity"))?;
                     NewUnlocker::Recipient(first.to_public())
