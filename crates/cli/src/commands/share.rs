@@ -1,19 +1,320 @@
-//! Not built yet; being written in this session.
+//! `tend share`: a consented, encrypted contribution for a retreat.
+//!
+//! The member reads exactly what the file will hold before anything is written, and only
+//! their explicit yes (at the terminal, or `--yes`) seals it. The consent record, with the
+//! secret that can revoke the contribution, is saved before the file is written, so no
+//! contribution ever leaves the journal without a way to withdraw it.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use age::x25519::Recipient;
 use anyhow::Result;
-use clap::Args;
+use chrono::NaiveDate;
+use clap::{ArgGroup, Args};
+use rand::RngCore;
+use tend_core::commitment::Commitment;
+use tend_core::contribution::{
+    BuildError, ConsentRecord, Contribution, ContributionRequest, Period, RevocationToken,
+    sha256_hex,
+};
+use tend_core::reflection::Reflection;
+use tend_core::repair::Repair;
+use tend_store::{Journal, bundle};
+use zeroize::Zeroizing;
 
+use super::export::write_private;
+use super::list::warn_damaged;
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::{note, prompt, say, values_arg};
 
-/// (in progress)
+/// Share a contribution for a retreat: counts by default, your own words only from the
+/// reflections you name with --excerpt, your name only with --name.
+///
+/// tend shows exactly what the file will hold and asks for your consent before anything is
+/// written. The file is an ordinary age file, readable only by the recipients you name.
 #[derive(Debug, Args)]
-pub struct Share {}
+#[command(group(ArgGroup::new("recipients").args(["to", "recipients_file"]).multiple(true)))]
+pub struct Share {
+    /// What it is for, in the facilitator's words: "Spring retreat 2026"
+    #[arg(long, value_name = "TEXT")]
+    purpose: String,
+    /// Who may open it: the facilitator's age recipient (age1…); repeatable
+    #[arg(long = "to", value_name = "RECIPIENT")]
+    to: Vec<String>,
+    /// A file of recipients, one a line, as `age -R` reads it
+    #[arg(long, value_name = "FILE")]
+    recipients_file: Option<PathBuf>,
+    /// The first day to count [default: the journal's first]
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// The last day to count [default: the journal's last]
+    #[arg(long, value_name = "DATE")]
+    until: Option<String>,
+    /// Count only this value (repeatable) [default: every value you named in the period]
+    #[arg(short = 'v', long = "value", value_name = "VALUE")]
+    values: Vec<String>,
+    /// Share the full text of this reflection (repeatable); no other text leaves the journal
+    #[arg(long = "excerpt", value_name = "ID")]
+    excerpts: Vec<u64>,
+    /// Be known by this name beside your excerpts [default: anonymous]
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// The last day the contribution may be used [default: until you revoke it]
+    #[arg(long, value_name = "DATE")]
+    expires: Option<String>,
+    /// Write ASCII armor instead of a binary age file
+    #[arg(long)]
+    armor: bool,
+    /// The contribution file to write
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "FILE",
+        required_unless_present = "preview_json"
+    )]
+    output: Option<PathBuf>,
+    /// Replace the file if it exists
+    #[arg(long)]
+    force: bool,
+    /// Consent without being asked: for scripts, after reading the preview
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Print the exact JSON document the file would hold, and write nothing
+    #[arg(long, conflicts_with = "yes")]
+    preview_json: bool,
+}
 
 impl Share {
-    pub fn run(self, _ctx: &Ctx) -> Result<ExitCode> {
-        Err(fail("this command is not built yet").into())
+    pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
+        // Everything that can be checked without the journal is checked before unlocking.
+        let period = Period {
+            since: ctx.opt_date(self.since.as_deref())?,
+            until: ctx.opt_date(self.until.as_deref())?,
+        };
+        let expires = ctx.opt_date(self.expires.as_deref())?;
+        let recipients = self.recipients()?;
+        let output = match (&self.output, self.preview_json) {
+            (_, true) => None,
+            (Some(path), false) => Some(path.as_path()),
+            (None, false) => {
+                return Err(fail("say where to write the contribution")
+                    .hint("add -o FILE")
+                    .into());
+            }
+        };
+        if let Some(path) = output {
+            if recipients.is_empty() {
+                return Err(fail("a contribution needs at least one recipient to be sealed for")
+                    .hint("add --to age1… (the facilitator's recipient) or --recipients-file FILE")
+                    .into());
+            }
+            if path.exists() && !self.force {
+                return Err(fail(format!("{} already exists", path.display()))
+                    .hint("choose another name, or add --force to replace it")
+                    .into());
+            }
+        }
+
+        let journal = ctx.open()?;
+        let mut token_bytes = Zeroizing::new([0u8; 32]);
+        rand::rngs::OsRng.fill_bytes(token_bytes.as_mut());
+        let token = RevocationToken::from_bytes(token_bytes.as_ref());
+        let (contribution, excerpt_ids) =
+            self.contribution(ctx, &journal, period, expires, token.hash())?;
+        let json = Zeroizing::new(contribution.to_json());
+
+        let Some(path) = output else {
+            crate::output::out_raw(format!("{}\n", json.as_str()).as_bytes());
+            return super::done();
+        };
+
+        // The preview goes to stderr, beside the question, so it is read even when stdout
+        // is redirected.
+        let who: Vec<String> = recipients.iter().map(ToString::to_string).collect();
+        note!("{}", contribution.preview());
+        note!(
+            "It will be encrypted to {} ({}) and written to {}.",
+            plural(who.len(), "recipient"),
+            who.join(", "),
+            path.display()
+        );
+        note!("");
+        consent(self.yes, who.len())?;
+
+        let sealed = bundle::seal(json.as_bytes(), &recipients, self.armor)?;
+        let record =
+            ConsentRecord::new(&contribution, who, excerpt_ids, sha256_hex(&sealed), token);
+        // The record first: a file that is out there can always be revoked.
+        let record_id = journal.add(&record)?;
+        if let Err(e) = write_private(path, &sealed, self.force) {
+            let _ = journal.delete::<ConsentRecord>(record_id);
+            return Err(e);
+        }
+        say!(
+            "Shared contribution {} for {:?}: wrote {}.",
+            contribution.id,
+            contribution.purpose,
+            path.display()
+        );
+        note!(
+            "Hand the file to the facilitator. `tend consent list` shows what you consented to; \
+             `tend consent revoke {}` withdraws it.",
+            contribution.id
+        );
+        super::done()
     }
+
+    /// Counts the journal's records and builds the contribution; returns it with the ids
+    /// of the reflections it quotes.
+    fn contribution(
+        &self,
+        ctx: &Ctx,
+        journal: &Journal,
+        period: Period,
+        expires: Option<NaiveDate>,
+        revocation_hash: String,
+    ) -> Result<(Contribution, Vec<u64>)> {
+        let pack = journal.pack()?;
+        let values = values_arg::check_ids(&pack, &self.values)?;
+        let mut excerpt_ids: Vec<u64> = Vec::new();
+        for id in &self.excerpts {
+            if !excerpt_ids.contains(id) {
+                excerpt_ids.push(*id);
+            }
+        }
+        let mut excerpts = Vec::with_capacity(excerpt_ids.len());
+        for id in &excerpt_ids {
+            excerpts.push((*id, journal.get::<Reflection>(*id)?));
+        }
+        let request = ContributionRequest {
+            id: new_id(),
+            purpose: self.purpose.clone(),
+            pseudonym: journal.pseudonym(&self.purpose)?,
+            pack: &pack,
+            period,
+            values,
+            excerpts,
+            name: self.name.clone(),
+            expires,
+            given: ctx.now(),
+            revocation_hash,
+        };
+        let reflections = journal.all::<Reflection>()?;
+        let commitments = journal.all::<Commitment>()?;
+        let repairs = journal.all::<Repair>()?;
+        warn_damaged(&reflections.damaged);
+        if !commitments.damaged.is_empty() || !repairs.damaged.is_empty() {
+            note!(
+                "Note: some commitments or repairs could not be opened and are not counted; \
+                 `tend check` says more."
+            );
+        }
+        let contribution = request
+            .build(
+                reflections.records,
+                commitments.records.into_iter().map(|(_, c)| c),
+                repairs.records.into_iter().map(|(_, r)| r),
+            )
+            .map_err(refused)?;
+        Ok((contribution, excerpt_ids))
+    }
+
+    /// The recipients from --to and --recipients-file, each once, in the order given.
+    fn recipients(&self) -> Result<Vec<Recipient>> {
+        let mut out: Vec<Recipient> = Vec::new();
+        for typed in &self.to {
+            let r = bundle::parse_recipient(typed).map_err(|e| {
+                fail(e.to_string())
+                    .hint("the facilitator's `tend retreat keygen` printed their recipient")
+            })?;
+            out.push(r);
+        }
+        if let Some(file) = &self.recipients_file {
+            out.extend(read_recipients_file(file)?);
+        }
+        let mut seen = Vec::new();
+        out.retain(|r| {
+            let s = r.to_string();
+            let fresh = !seen.contains(&s);
+            seen.push(s);
+            fresh
+        });
+        Ok(out)
+    }
+}
+
+fn read_recipients_file(path: &Path) -> Result<Vec<Recipient>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(format!(
+            "could not read the recipients file {}: {e}",
+            path.display()
+        ))
+        .hint("a recipients file holds one age1… recipient a line")
+    })?;
+    bundle::parse_recipients(&text).map_err(|e| {
+        fail(format!("{}: {e}", path.display()))
+            .hint("a recipients file holds one age1… recipient a line; lines starting with # are ignored")
+            .into()
+    })
+}
+
+/// Takes --yes, or asks at the terminal; without either, nothing is written.
+fn consent(yes: bool, recipients: usize) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !prompt::interactive() {
+        return Err(fail(
+            "sharing needs your explicit consent, and there is no terminal to ask on; nothing was written",
+        )
+        .hint("read the preview above (or --preview-json), then run the same command with --yes")
+        .into());
+    }
+    let question = format!(
+        "Share this, encrypted to {}?",
+        plural(recipients, "recipient")
+    );
+    if prompt::confirm(&question, false)? {
+        Ok(())
+    } else {
+        Err(fail("you chose not to share, so nothing was written")
+            .hint("nothing was recorded either; run the command again whenever you are ready")
+            .into())
+    }
+}
+
+/// A fresh contribution id: 16 random hex digits.
+fn new_id() -> String {
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A contribution the library refused to build, as one line and what to do instead.
+fn refused(error: BuildError) -> anyhow::Error {
+    let hint = match &error {
+        BuildError::EmptyPurpose => {
+            "use the words the facilitator gave, such as --purpose \"Spring retreat 2026\""
+        }
+        BuildError::UnknownValue(_) => "`tend values list` shows the values' ids",
+        BuildError::PeriodBackwards { .. } => "swap --since and --until",
+        BuildError::ExcerptOutsidePeriod { .. } => {
+            "choose a reflection from the period, or widen --since / --until; `tend list` shows the days"
+        }
+        BuildError::ExpiresInPast { .. } => {
+            "choose an --expires day from today on, or leave it out"
+        }
+        _ => "nothing was written",
+    };
+    fail(error.to_string()).hint(hint).into()
 }

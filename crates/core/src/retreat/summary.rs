@@ -254,9 +254,14 @@ pub(crate) fn summarise(
     let (other_excerpts, held_back) =
         place_excerpts(included, &mut value_summaries, members >= min);
     if held_back > 0 {
+        let held = if held_back == 1 {
+            "1 excerpt without a name was".to_owned()
+        } else {
+            format!("{held_back} excerpts without a name were")
+        };
         warnings.push(format!(
-            "{held_back} excerpts without a name were held back: with fewer than {min} \
-             members, an excerpt without a name could point to the person who wrote it"
+            "{held} held back: with fewer than {min} members, an excerpt without a name \
+             could point to the person who wrote it"
         ));
     }
 

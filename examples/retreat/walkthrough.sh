@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# A retreat from start to finish: a facilitator makes a key, five members write reflections
+# and each share a contribution, one member changes their mind and revokes theirs, and the
+# facilitator builds the retreat summary in Markdown, in HTML, and with a template of the
+# cooperative's own.
+#
+# Usage: examples/retreat/walkthrough.sh [OUTDIR]
+#   OUTDIR  where the summaries go [default: a new temporary folder]
+#   TEND    the tend binary to use [default: build one with cargo, in release mode]
+#
+# Everything else happens in a temporary folder that is removed at the end.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+if [ -n "${TEND:-}" ]; then
+  tend_bin="$TEND"
+else
+  (cd "$root" && cargo build --release -q -p tend-cli)
+  tend_bin="$root/target/release/tend"
+fi
+out="${1:-$(mktemp -d)}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# --- DEMO ONLY --------------------------------------------------------------------------
+# Real journals never do either of these two things. Passphrases in files next to the
+# journals, and a weakened scrypt work factor, make these five journals quick to create and
+# open, and just as quick for anyone else to break into. Never use them for real reflections.
+export TEND_INSECURE_SCRYPT_WORK_FACTOR=10
+unset TEND_IDENTITY TEND_PASSPHRASE_COMMAND TEND_JOURNAL TEND_PASSPHRASE_FILE
+# -----------------------------------------------------------------------------------------
+export NO_COLOR=1
+
+purpose="Autumn retreat"
+members=(amara bex chidi dana eli)
+
+# Runs tend as one member: their own journal, their own (demo-only) passphrase file.
+as_member() {
+  local name="$1"
+  shift
+  TEND_JOURNAL="$work/$name/journal.tend" TEND_PASSPHRASE_FILE="$work/$name/passphrase" \
+    "$tend_bin" "$@"
+}
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+# Runs a command and shows its output only if it fails.
+quietly() {
+  local log
+  if ! log="$("$@" 2>&1)"; then
+    printf '%s\n' "$log" >&2
+    return 1
+  fi
+}
+
+say "The facilitator makes a key and hands members its recipient"
+mkdir -p "$work/facilitator/inbox/revocations"
+cd "$work/facilitator"
+recipient="$("$tend_bin" retreat keygen -o retreat-identity.txt)"
+echo "recipient: $recipient" >&2
+
+say "Five members start journals"
+for name in "${members[@]}"; do
+  mkdir -p "$work/$name"
+  printf 'demo passphrase for %s, never do this for real\n' "$name" >"$work/$name/passphrase"
+  chmod 600 "$work/$name/passphrase"
+  quietly as_member "$name" init
+done
+
+say "They reflect over a few weeks, make commitments and tend repairs"
+quietly as_member amara write --on "3 weeks ago" -v equity=4 -v transparency=4 \
+  "Named the pay gap in the finance circle instead of waiting for someone else to."
+quietly as_member amara write --on "2 weeks ago" -v anti-oppression=2 \
+  "Took the evening slots again so newer members didn't have to. Noticing a pattern."
+quietly as_member amara commit add -v equity "Bring a rota proposal to the next circle"
+quietly as_member amara commit add -v transparency "Post the finance circle's notes"
+quietly as_member amara commit done 2
+
+quietly as_member bex write --on "20 days ago" -v transparency=5 -v equity=4 \
+  "Posted the sliding-scale numbers where every member can see them."
+quietly as_member bex write --on "10 days ago" -v repair=3 -v anti-oppression=2 \
+  --content-note "a hard moment in supervision" \
+  "Cut a colleague off in case review. Named it afterwards, listened, and apologised."
+quietly as_member bex repair open -v repair "Interrupted a colleague during case review"
+quietly as_member bex repair step 1 reflection --note "It was about my hurry, not their point."
+quietly as_member bex repair step 1 apology --note "Apologised at the next meeting, without excuses."
+quietly as_member bex commit add -v transparency "Publish the sliding-scale numbers each quarter"
+quietly as_member bex commit add -v repair "Ask before adding to someone's case load"
+quietly as_member bex commit done 1
+
+quietly as_member chidi write --on "18 days ago" -v equity=4 -v anti-oppression=4 \
+  "Asked who had not spoken yet before we decided on the budget."
+quietly as_member chidi write --on "6 days ago" -v transparency=2 \
+  "Shared the minutes late; two people felt left out of the decision."
+quietly as_member chidi repair open -v transparency "Minutes went out late"
+quietly as_member chidi repair step 1 reflection --note "Two people decided without the full picture."
+quietly as_member chidi commit add -v transparency "Send minutes within two days"
+quietly as_member chidi commit add -v equity "Rotate who facilitates"
+quietly as_member chidi commit done 2
+
+quietly as_member dana write --on "15 days ago" -v equity=4 -v transparency=3 \
+  "Sat with the question of who gets the new referrals, and asked the circle."
+quietly as_member dana write --on "4 days ago" -v repair=4 \
+  "Followed up with a client after a rescheduled session, as promised."
+quietly as_member dana repair open -v repair "Rescheduled a client at short notice"
+quietly as_member dana repair step 1 reflection --note "The client had arranged childcare."
+quietly as_member dana commit add -v repair "Check in with the intake team monthly"
+quietly as_member dana commit add -v equity "Share the referral list at each circle"
+quietly as_member dana commit done 1
+
+quietly as_member eli write --on "12 days ago" -v equity=3 -v repair=2 \
+  "Not sure I want to share this season. Writing it down anyway."
+
+say "Each member shares a contribution: first Amara, with the preview she reads"
+share() {
+  local name="$1"
+  shift
+  as_member "$name" share --purpose "$purpose" --since "2 months ago" --to "$recipient" \
+    -o "$work/facilitator/inbox/$name.age" "$@"
+}
+# --yes: Amara has read the preview above it. Without a terminal, only --yes consents.
+share amara --excerpt 1 --yes
+say "The others share too (their previews are not shown here)"
+share bex --excerpt 2 --name "Bex" --yes 2>/dev/null
+share chidi --excerpt 1 --armor --yes 2>/dev/null
+share dana --yes 2>/dev/null
+share eli --yes 2>/dev/null
+
+say "Eli changes their mind and revokes"
+eli_id="$(as_member eli consent list --json | sed -n 's/^ *"id": "\([0-9a-f]*\)".*/\1/p' | head -n 1)"
+as_member eli consent revoke "$eli_id" -o "$work/facilitator/inbox/revocations/eli.age" 2>/dev/null
+as_member eli consent list
+
+say "The facilitator builds the summary"
+build() {
+  "$tend_bin" retreat build -i retreat-identity.txt inbox/*.age \
+    --revocations inbox/revocations/*.age --force "$@"
+}
+build -o "$out/summary.md"
+build -o "$out/summary.html"
+build -o "$out/circle-notes.md" --template "$here/templates/circle-notes.md.j2" \
+  --title "Notes for the opening circle"
+
+say "Done"
+echo "The retreat summaries are in $out:"
+ls -1 "$out"

@@ -1,0 +1,552 @@
+//! A facilitator building the retreat summary: keys, files that cannot be used, consent that
+//! ended or was withdrawn, small-group protection end to end, and templates.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod retreat_support;
+
+use common::Env;
+use retreat_support::{Facilitator, member, share};
+use serde_json::Value;
+
+/// Members who each shared one contribution, handed to the facilitator as `m1.age`, `m2.age`…
+/// Each member is the arguments of their reflections and the extra flags of their share.
+fn contributions(fac: &Facilitator, members: &[(&[&[&str]], &[&str])]) -> Vec<String> {
+    members
+        .iter()
+        .enumerate()
+        .map(|(i, (reflections, extra))| {
+            let env = member(reflections);
+            let (file, _) = share(&env, &fac.recipient, "c.age", extra);
+            fac.receive(&file, &format!("m{}.age", i + 1))
+        })
+        .collect()
+}
+
+fn refs(names: &[String]) -> Vec<&str> {
+    names.iter().map(String::as_str).collect()
+}
+
+fn value<'a>(summary: &'a Value, id: &str) -> &'a Value {
+    summary["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap()
+}
+
+fn counts(value: &Value) -> Vec<Value> {
+    value["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].clone())
+        .collect()
+}
+
+#[test]
+fn keygen_writes_a_private_identity_once_and_prints_the_recipient() {
+    let env = Env::new();
+    let out = env.run(&["retreat", "keygen"]);
+    assert!(out.status.success());
+    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(
+        recipient.starts_with("age1") && !recipient.contains('\n'),
+        "stdout is the recipient alone: {recipient}"
+    );
+    let key = env.path("retreat-identity.txt");
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert!(text.contains(&format!("# public key: {recipient}")));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "readable by the facilitator alone");
+    }
+    // The reference tool reads it as its own.
+    let derived = std::process::Command::new("age-keygen")
+        .arg("-y")
+        .arg(&key)
+        .output();
+    if let Ok(derived) = derived {
+        assert_eq!(String::from_utf8_lossy(&derived.stdout).trim(), recipient);
+    } else {
+        retreat_support::reference_age();
+    }
+
+    let stderr = env.fails(&["retreat", "keygen"]);
+    assert!(stderr.contains("never replaces an identity"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), text, "unchanged");
+}
+
+#[test]
+fn build_needs_the_facilitators_identity() {
+    let fac = Facilitator::new();
+    let stderr = fac
+        .env
+        .fails(&["retreat", "build", "nothing.age", "-o", "s.md"]);
+    assert!(stderr.contains("needs your identity file"), "{stderr}");
+    assert!(stderr.contains("-i FILE"), "{stderr}");
+    let stderr = fac.env.fails(&[
+        "retreat",
+        "build",
+        "-i",
+        "key.txt",
+        "nothing.age",
+        "-o",
+        "s.md",
+        "--min-group",
+        "1",
+    ]);
+    assert!(stderr.contains("use 2 or more"), "{stderr}");
+    assert!(!fac.env.path("s.md").exists());
+}
+
+#[test]
+fn small_groups_are_protected_end_to_end_even_from_subtraction() {
+    let fac = Facilitator::new();
+    // Three members rate equity 3; a fourth, alone, rates it 1. Two name transparency.
+    let files = contributions(
+        &fac,
+        &[
+            (&[&["a", "-v", "equity=3", "-v", "transparency=4"]], &[]),
+            (&[&["b", "-v", "equity=3", "-v", "transparency=4"]], &[]),
+            (&[&["c", "-v", "equity=3"]], &[]),
+            (&[&["d", "-v", "equity=1"]], &[]),
+        ],
+    );
+    let (three, _) = fac.build_json(&refs(&files[..3]), &[]);
+    assert_eq!(three["members"], 3);
+    let equity = value(&three, "equity");
+    assert_eq!(equity["reflections"], 3);
+    assert_eq!(
+        counts(equity),
+        vec![Value::Null, Value::Null, 3.into(), Value::Null, Value::Null],
+        "a rating nobody gave is hidden too: fewer than 3 members gave it"
+    );
+
+    let (four, report) = fac.build_json(&refs(&files), &[]);
+    assert!(
+        report.contains("Read 4 files: 4 included, 0 left out."),
+        "{report}"
+    );
+    assert_eq!(four["members"], 4);
+    let equity = value(&four, "equity");
+    assert_eq!(equity["members"], 4);
+    assert_eq!(equity["reflections"], 4, "the total comes from 4 members");
+    assert_eq!(
+        counts(equity),
+        vec![Value::Null; 5],
+        "showing the 3 would give away the fourth member's lone 1 (4 - 3)"
+    );
+    assert_eq!(equity["mean"], Value::Null);
+    let transparency = value(&four, "transparency");
+    assert_eq!(transparency["members"], Value::Null, "named by only 2");
+    assert_eq!(transparency["reflections"], Value::Null);
+
+    let (two, _) = fac.build_json(&refs(&files), &["--min-group", "2"]);
+    assert_eq!(value(&two, "transparency")["reflections"], 2);
+    assert_eq!(counts(value(&two, "transparency"))[3], 2);
+
+    let (markdown, _) = fac.build_ok(&refs(&files), "summary.md", &[]);
+    assert!(markdown.contains("*fewer than 3 members*"), "{markdown}");
+}
+
+#[test]
+fn names_appear_only_beside_excerpts_whose_authors_gave_one() {
+    let fac = Facilitator::new();
+    let files = contributions(
+        &fac,
+        &[
+            (
+                &[&["Rosa's words on pay", "-v", "equity"]],
+                &["--excerpt", "1", "--name", "Rosa"],
+            ),
+            (
+                &[&["Words without a name", "-v", "equity"]],
+                &["--excerpt", "1"],
+            ),
+            (&[&["Counted, never quoted", "-v", "equity"]], &[]),
+        ],
+    );
+    let (summary, _) = fac.build_json(&refs(&files), &[]);
+    let excerpts = value(&summary, "equity")["excerpts"].as_array().unwrap();
+    assert_eq!(excerpts.len(), 2);
+    for e in excerpts {
+        match e["text"].as_str().unwrap() {
+            "Rosa's words on pay" => assert_eq!(e["name"], "Rosa"),
+            "Words without a name" => assert_eq!(e["name"], Value::Null),
+            other => panic!("unexpected excerpt {other:?}"),
+        }
+    }
+    let text = summary.to_string();
+    assert!(!text.contains("Counted, never quoted"));
+    let (markdown, _) = fac.build_ok(&refs(&files), "summary.md", &[]);
+    assert!(markdown.contains("— Rosa"), "{markdown}");
+    assert_eq!(
+        markdown.matches("— ").count(),
+        1,
+        "no other name: {markdown}"
+    );
+
+    // Two members are too few for an excerpt without a name to stay anonymous.
+    let (small, report) = fac.build_json(&refs(&files[..2]), &["--min-group", "3"]);
+    let excerpts = value(&small, "equity")["excerpts"].as_array().unwrap();
+    assert_eq!(excerpts.len(), 1);
+    assert_eq!(excerpts[0]["name"], "Rosa");
+    assert!(report.contains("held back"), "{report}");
+}
+
+#[test]
+fn unusable_files_are_left_out_with_their_reason_and_the_build_goes_on() {
+    let fac = Facilitator::new();
+    let other = Facilitator::new();
+    let files = contributions(
+        &fac,
+        &[
+            (&[&["one", "-v", "equity=3"]], &[]),
+            (&[&["two", "-v", "equity=3"]], &[]),
+            (&[&["three", "-v", "equity=3"]], &[]),
+        ],
+    );
+    // A bit flipped in the payload of a good file.
+    let mut bytes = std::fs::read(fac.env.path(&files[0])).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(fac.env.path("flipped.age"), &bytes).unwrap();
+    // A contribution sealed for another facilitator.
+    let elsewhere = member(&[&["four", "-v", "equity"]]);
+    let (file, _) = share(&elsewhere, &other.recipient, "c.age", &[]);
+    fac.receive(&file, "for-someone-else.age");
+    // An age file that is not a contribution, and one from a newer tend.
+    fac.seal_foreign("holiday-photos.age", b"not a tend document");
+    let mut newer: Value = serde_json::from_slice(&fac.open(&fac.env.path(&files[1]))).unwrap();
+    newer["version"] = 2.into();
+    fac.seal_foreign("from-the-future.age", newer.to_string().as_bytes());
+    // Not an age file at all.
+    std::fs::write(fac.env.path("notes.txt"), "bring snacks").unwrap();
+
+    let mut all = refs(&files);
+    all.extend([
+        "flipped.age",
+        "for-someone-else.age",
+        "holiday-photos.age",
+        "from-the-future.age",
+        "notes.txt",
+        "missing.age",
+    ]);
+    let (summary, report) = fac.build_json(&all, &[]);
+    assert!(
+        report.contains("Read 9 files: 3 included, 6 left out."),
+        "{report}"
+    );
+    for expected in [
+        "left out flipped.age: damaged or changed since it was sealed",
+        "left out for-someone-else.age: sealed for a different key than the ones given",
+        "left out holiday-photos.age: not a tend contribution",
+        "left out from-the-future.age: written by a newer tend",
+        "left out notes.txt: not a tend contribution",
+        "left out missing.age: the file could not be read",
+    ] {
+        assert!(report.contains(expected), "{expected:?} in:\n{report}");
+    }
+    assert_eq!(summary["members"], 3);
+    assert_eq!(value(&summary, "equity")["reflections"], 3);
+}
+
+#[test]
+fn expired_consent_is_left_out() {
+    let fac = Facilitator::new();
+    let files = contributions(
+        &fac,
+        &[
+            (&[&["a", "-v", "equity"]], &["--expires", "2099-06-30"]),
+            (&[&["b", "-v", "equity"]], &[]),
+        ],
+    );
+    let on = |day| ["--min-group", "2", "--today", day];
+    let (_, report) = fac.build_json(&refs(&files), &on("2099-06-30"));
+    assert!(
+        report.contains("2 included, 0 left out"),
+        "the last day still counts: {report}"
+    );
+    let (summary, report) = fac.build_json(&refs(&files), &on("2099-07-01"));
+    assert!(
+        report.contains("left out m1.age: the consent behind it has ended"),
+        "{report}"
+    );
+    assert_eq!(
+        summary["members"],
+        Value::Null,
+        "one member left: below the threshold"
+    );
+}
+
+#[test]
+fn revoked_contributions_are_left_out() {
+    let fac = Facilitator::new();
+    let members: Vec<Env> = (0..3)
+        .map(|i| member(&[&[&format!("reflection {i}"), "-v", "equity"]]))
+        .collect();
+    let mut files = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        let (file, _) = share(m, &fac.recipient, "c.age", &[]);
+        files.push(fac.receive(&file, &format!("m{}.age", i + 1)));
+    }
+    let id = members[0].ok(&["consent", "list", "--json"]);
+    let id: Value = serde_json::from_str(&id).unwrap();
+    let id = id[0]["id"].as_str().unwrap().to_owned();
+    members[0].ok(&["consent", "revoke", &id, "-o", "rev.age"]);
+    fac.receive(&members[0].path("rev.age"), "revocation.age");
+
+    // Among the files, or after --revocations: the same outcome.
+    let mut among = refs(&files);
+    among.push("revocation.age");
+    let (summary, report) = fac.build_json(&among, &["--min-group", "2"]);
+    assert!(
+        report.contains("left out m1.age: its author revoked it"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Read 3 files: 2 included, 1 left out."),
+        "{report}"
+    );
+    assert_eq!(summary["members"], 2);
+    let (_, report) = fac.build_json(
+        &refs(&files),
+        &["--min-group", "2", "--revocations", "revocation.age"],
+    );
+    assert!(
+        report.contains("left out m1.age: its author revoked it"),
+        "{report}"
+    );
+
+    // A revocation that cannot be read stops the build: going on might show a contribution
+    // its author withdrew.
+    fac.seal_foreign("garbled.age", b"{}");
+    let out = fac.build(
+        &refs(&files),
+        &["--revocations", "garbled.age", "-o", "stopped.json"],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("could not read the revocation garbled.age"),
+        "{stderr}"
+    );
+    assert!(!fac.env.path("stopped.json").exists());
+}
+
+#[test]
+fn a_newer_contribution_from_the_same_member_replaces_the_older() {
+    let fac = Facilitator::new();
+    let env = member(&[&["first", "-v", "equity=2"]]);
+    let (file, _) = share(&env, &fac.recipient, "old.age", &[]);
+    let old = fac.receive(&file, "old.age");
+    env.ok(&["write", "second", "-v", "equity=4"]);
+    // The same purpose, spelt a little differently, is the same purpose.
+    let out = env.ok(&[
+        "share",
+        "--purpose",
+        "spring  retreat 2026",
+        "--to",
+        &fac.recipient,
+        "-o",
+        "new.age",
+        "--yes",
+    ]);
+    assert!(out.contains("Shared"));
+    let new = fac.receive(&env.path("new.age"), "new.age");
+    let others = contributions(
+        &fac,
+        &[
+            (&[&["x", "-v", "equity"]], &[]),
+            (&[&["y", "-v", "equity"]], &[]),
+        ],
+    );
+    let mut all = vec![new.as_str(), old.as_str()];
+    all.extend(refs(&others));
+    let (summary, report) = fac.build_json(&all, &[]);
+    assert!(
+        report.contains("left out old.age: replaced by a newer contribution from the same member"),
+        "{report}"
+    );
+    assert_eq!(summary["members"], 3);
+    assert_eq!(value(&summary, "equity")["reflections"], 4, "2 + 1 + 1");
+}
+
+#[test]
+fn differing_values_packs_are_noted() {
+    let fac = Facilitator::new();
+    let changed = member(&[&["a", "-v", "equity"]]);
+    changed.ok(&[
+        "values",
+        "add",
+        "mutual-aid",
+        "--name",
+        "Mutual aid",
+        "--description",
+        "We look after each other.",
+    ]);
+    let (file, _) = share(&changed, &fac.recipient, "c.age", &[]);
+    let mut files = vec![fac.receive(&file, "changed.age")];
+    files.extend(contributions(
+        &fac,
+        &[
+            (&[&["b", "-v", "equity"]], &[]),
+            (&[&["c", "-v", "equity"]], &[]),
+        ],
+    ));
+    let (summary, report) = fac.build_json(&refs(&files), &[]);
+    assert!(report.contains("2 different values packs"), "{report}");
+    assert_eq!(summary["pack"]["differing"], true);
+}
+
+#[test]
+fn a_members_markup_stays_inert_in_the_html_summary() {
+    let fac = Facilitator::new();
+    let attack = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+    let files = contributions(
+        &fac,
+        &[
+            (
+                &[&[attack, "-v", "equity"]],
+                &["--excerpt", "1", "--name", "<b>Eve</b>"],
+            ),
+            (&[&["b", "-v", "equity"]], &[]),
+            (&[&["c", "-v", "equity"]], &[]),
+        ],
+    );
+    let (html, _) = fac.build_ok(&refs(&files), "summary.html", &[]);
+    assert!(
+        html.starts_with("<!doctype html>"),
+        "the .html name picks HTML"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("<b>Eve"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;"),
+        "the words are shown, as text"
+    );
+    let (markdown, _) = fac.build_ok(&refs(&files), "summary.md", &[]);
+    assert!(markdown.contains("\\<script\\>"), "{markdown}");
+}
+
+/// Members enough for a summary, and a template folder beside a secret.
+fn template_world() -> (Facilitator, Vec<String>) {
+    let fac = Facilitator::new();
+    let files = contributions(
+        &fac,
+        &[
+            (&[&["a", "-v", "equity=3"]], &[]),
+            (&[&["b", "-v", "equity=3"]], &[]),
+            (&[&["c", "-v", "equity=3"]], &[]),
+        ],
+    );
+    std::fs::create_dir_all(fac.env.path("templates/parts")).unwrap();
+    fac.env.file("secret.txt", "THE FACILITATOR'S SECRET");
+    fac.env.file(
+        "templates/parts/values.txt",
+        "{% for v in values %}{{ v.name }}: {{ v.reflections }}\n{% endfor %}",
+    );
+    (fac, files)
+}
+
+#[test]
+fn a_user_template_renders_and_reads_only_its_own_folder() {
+    let (fac, files) = template_world();
+    fac.env.file(
+        "templates/notes.txt",
+        "Notes for {{ title }} ({{ members }} members)\n{% include \"parts/values.txt\" %}",
+    );
+    let (text, _) = fac.build_ok(
+        &refs(&files),
+        "notes.txt",
+        &[
+            "--template",
+            "templates/notes.txt",
+            "--title",
+            "Circle notes",
+        ],
+    );
+    assert!(
+        text.starts_with("Notes for Circle notes (3 members)"),
+        "{text}"
+    );
+    assert!(text.contains("Equity: 3"), "{text}");
+
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        fac.env.path("secret.txt"),
+        fac.env.path("templates/link.txt"),
+    )
+    .unwrap();
+    let secret = fac.env.path("secret.txt");
+    let escapes = [
+        "../secret.txt".to_owned(),
+        secret.display().to_string(),
+        "parts/../../secret.txt".to_owned(),
+        "link.txt".to_owned(),
+    ];
+    for escape in &escapes {
+        fac.env.file(
+            "templates/escape.txt",
+            &format!("{{% include {escape:?} %}}"),
+        );
+        let out = fac.build(
+            &refs(&files),
+            &["--template", "templates/escape.txt", "-o", "escaped.txt"],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{escape}: {stderr}");
+        assert!(
+            stderr.contains("could not be rendered"),
+            "{escape}: {stderr}"
+        );
+        assert!(!stderr.contains("FACILITATOR'S SECRET"));
+        assert!(!fac.env.path("escaped.txt").exists(), "{escape}");
+    }
+}
+
+#[test]
+fn a_runaway_template_is_stopped() {
+    let (fac, files) = template_world();
+    fac.env.file(
+        "templates/forever.txt",
+        "{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}",
+    );
+    let out = fac.build(
+        &refs(&files),
+        &["--template", "templates/forever.txt", "-o", "never.txt"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("ran too long and was stopped"), "{stderr}");
+    assert!(!fac.env.path("never.txt").exists());
+}
+
+#[test]
+fn a_template_error_names_its_line() {
+    let (fac, files) = template_world();
+    fac.env.file(
+        "templates/typo.txt",
+        "# {{ title }}\n\n{{ no_such_figure }}\n",
+    );
+    let out = fac.build(
+        &refs(&files),
+        &["--template", "templates/typo.txt", "-o", "t.txt"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("typo.txt, line 3"), "{stderr}");
+    fac.env.file("templates/syntax.txt", "fine\n{% if %}\n");
+    let out = fac.build(
+        &refs(&files),
+        &["--template", "templates/syntax.txt", "-o", "t.txt"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("syntax.txt, line 2"), "{stderr}");
+    assert!(!fac.env.path("t.txt").exists());
+}
