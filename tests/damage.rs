@@ -19,11 +19,17 @@ fn empty_truncated_garbage_and_directory() {
 
     std::fs::write(&env.journal, b"").unwrap();
     let err = env.fails(&["list"]);
-    assert!(first_line(&err).contains("damaged") && err.contains("empty"), "{err}");
+    assert!(
+        first_line(&err).contains("damaged") && err.contains("empty"),
+        "{err}"
+    );
 
     std::fs::write(&env.journal, &good[..good.len() / 3]).unwrap();
     let err = env.fails(&["list"]);
-    assert!(first_line(&err).contains("damaged") || first_line(&err).contains("not a tend journal"), "{err}");
+    assert!(
+        first_line(&err).contains("damaged") || first_line(&err).contains("not a tend journal"),
+        "{err}"
+    );
 
     std::fs::write(&env.journal, b"just some notes, not a journal at all....................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................").unwrap();
     let err = env.fails(&["list"]);
@@ -58,13 +64,20 @@ fn newer_format_is_refused_without_change() {
         let db = redb::Database::create(&env.journal).unwrap();
         let txn = db.begin_write().unwrap();
         {
-            let def: redb::TableDefinition<'_, &str, &[u8]> = redb::TableDefinition::new("tend_meta");
-            txn.open_table(def).unwrap().insert("format", 99u32.to_le_bytes().as_slice()).unwrap();
+            let def: redb::TableDefinition<'_, &str, &[u8]> =
+                redb::TableDefinition::new("tend_meta");
+            txn.open_table(def)
+                .unwrap()
+                .insert("format", 99u32.to_le_bytes().as_slice())
+                .unwrap();
         }
         txn.commit().unwrap();
     }
     let err = env.fails(&["list"]);
-    assert!(first_line(&err).contains("written by a newer tend"), "{err}");
+    assert!(
+        first_line(&err).contains("written by a newer tend"),
+        "{err}"
+    );
     assert!(err.contains("update tend"));
 }
 
@@ -98,7 +111,10 @@ fn check_names_damaged_records_and_the_rest_stay_readable() {
     assert!(env.ok(&["show", "1"]).contains("reflection 1"));
     assert!(env.ok(&["show", "3"]).contains("reflection 3"));
     let err = env.fails(&["show", "2"]);
-    assert!(first_line(&err).contains("reflection 2 cannot be opened"), "{err}");
+    assert!(
+        first_line(&err).contains("reflection 2 cannot be opened"),
+        "{err}"
+    );
     let out = env.run(&["search", "reflection"]);
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
@@ -121,7 +137,10 @@ fn check_names_damaged_records_and_the_rest_stay_readable() {
     txn.commit().unwrap();
     drop(db);
     let err = env.fails(&["show", "3"]);
-    assert!(first_line(&err).contains("reflection 3 cannot be opened"), "{err}");
+    assert!(
+        first_line(&err).contains("reflection 3 cannot be opened"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -132,7 +151,10 @@ fn busy_journal_waits_then_says_so() {
     let err = env.fails(&["list"]);
     assert!(first_line(&err).contains("busy"), "{err}");
     assert!(err.contains("wait a few seconds"));
-    assert!(started.elapsed() >= std::time::Duration::from_secs(2), "it waited before giving up");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "it waited before giving up"
+    );
     drop(holder);
     env.ok(&["list"]);
 }

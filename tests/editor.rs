@@ -49,9 +49,19 @@ fn editor_template_is_stripped_and_temp_file_is_private_and_removed() {
     let lines: Vec<&str> = seen.lines().collect();
     assert_eq!(lines[0], "600", "the file is 0600");
     assert_eq!(lines[1], "700", "its folder is 0700");
-    assert_ne!(lines[2], "0", "the template shows the value's name and prompts");
-    assert!(lines[3].starts_with(env.runtime.to_str().unwrap()), "it lives in XDG_RUNTIME_DIR: {}", lines[3]);
-    assert!(files_under(&env.runtime).is_empty(), "nothing is left behind");
+    assert_ne!(
+        lines[2], "0",
+        "the template shows the value's name and prompts"
+    );
+    assert!(
+        lines[3].starts_with(env.runtime.to_str().unwrap()),
+        "it lives in XDG_RUNTIME_DIR: {}",
+        lines[3]
+    );
+    assert!(
+        files_under(&env.runtime).is_empty(),
+        "nothing is left behind"
+    );
     let shown = env.ok(&["show", "1"]);
     assert!(shown.contains("Written in the editor about fair rotas"));
     assert!(!shown.contains('#'), "comment lines are stripped: {shown}");
@@ -64,12 +74,18 @@ fn editor_error_or_empty_text_saves_nothing() {
     script(&failing, "echo 'half a thought' > \"$1\"; exit 1");
     let (code, output) = run_in_pty(&env, &failing, "write");
     assert_eq!(code, 1);
-    assert!(output.contains("the editor exited with an error"), "{output}");
+    assert!(
+        output.contains("the editor exited with an error"),
+        "{output}"
+    );
     assert!(output.contains("nothing was saved"));
     let untouched = env.path("untouched-editor");
     script(&untouched, "true");
     let (_, output) = run_in_pty(&env, &untouched, "write");
-    assert!(output.contains("the reflection is empty, so nothing was saved"), "{output}");
+    assert!(
+        output.contains("the reflection is empty, so nothing was saved"),
+        "{output}"
+    );
     assert!(files_under(&env.runtime).is_empty());
     assert_eq!(env.ok(&["list", "--json"]).trim(), "[]");
 }

@@ -8,13 +8,34 @@ use common::Env;
 #[test]
 fn export_then_import_gives_back_the_same_reflections() {
     let a = Env::with_journal();
-    a.ok(&["write", "First, about pay", "-v", "equity=2", "-t", "pay", "--on", "2026-01-02"]);
-    a.ok(&["write", "Second\nwith two lines", "-v", "repair", "--content-note", "conflict", "--on", "2026-01-03"]);
+    a.ok(&[
+        "write",
+        "First, about pay",
+        "-v",
+        "equity=2",
+        "-t",
+        "pay",
+        "--on",
+        "2026-01-02",
+    ]);
+    a.ok(&[
+        "write",
+        "Second\nwith two lines",
+        "-v",
+        "repair",
+        "--content-note",
+        "conflict",
+        "--on",
+        "2026-01-03",
+    ]);
     a.ok(&["write", "Third", "--on", "2026-01-04"]);
     a.ok(&["delete", "3", "--yes"]);
     let out = a.run(&["export", "--format", "json"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("plaintext"), "it says so before writing");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("plaintext"),
+        "it says so before writing"
+    );
     let exported = String::from_utf8(out.stdout).unwrap();
 
     let b = Env::with_journal();
@@ -43,17 +64,29 @@ fn markdown_export_to_a_private_file() {
     let env = Env::with_journal();
     env.ok(&["write", "A day of repair", "-v", "repair=4", "-t", "circle"]);
     let path = env.path("out.md");
-    let said = env.ok(&["export", "--format", "markdown", "-o", path.to_str().unwrap()]);
+    let said = env.ok(&[
+        "export",
+        "--format",
+        "markdown",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
     assert!(said.contains("Exported 1 reflections"));
     let md = std::fs::read_to_string(&path).unwrap();
     assert!(md.contains("A day of repair") && md.contains("repair (4)") && md.contains("circle"));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let err = env.fails(&["export", "-o", path.to_str().unwrap()]);
-    assert!(err.contains("already exists") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
     env.ok(&["export", "-o", path.to_str().unwrap(), "--force"]);
 }
 
@@ -72,7 +105,10 @@ fn jrnl_json_becomes_reflections() {
     let list: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
     assert_eq!(list[0]["on"], "2024-05-02");
     assert_eq!(list[0]["tags"], serde_json::json!(["work", "home"]));
-    assert!(env.ok(&["show", "1"]).contains("Circle day.\n\nWe named the budget."));
+    assert!(
+        env.ok(&["show", "1"])
+            .contains("Circle day.\n\nWe named the budget.")
+    );
 }
 
 #[test]
@@ -82,15 +118,33 @@ fn bad_import_files_change_nothing() {
     let before = env.snapshot();
     let cases = [
         ("not-json.json", "this is not json", "tend", "line 1"),
-        ("other.json", r#"{"format": "something-else"}"#, "tend", "not a tend export"),
-        ("newer.json", r#"{"format": "tend-export", "version": 9}"#, "tend", "newer tend"),
-        ("jrnl-bad-date.json", r#"{"entries": [{"title": "x", "date": "May 1"}]}"#, "jrnl", "jrnl entry 1"),
+        (
+            "other.json",
+            r#"{"format": "something-else"}"#,
+            "tend",
+            "not a tend export",
+        ),
+        (
+            "newer.json",
+            r#"{"format": "tend-export", "version": 9}"#,
+            "tend",
+            "newer tend",
+        ),
+        (
+            "jrnl-bad-date.json",
+            r#"{"entries": [{"title": "x", "date": "May 1"}]}"#,
+            "jrnl",
+            "jrnl entry 1",
+        ),
         ("jrnl-not.json", r#"[1, 2, 3]"#, "jrnl", "line 1"),
     ];
     for (name, contents, from, expected) in cases {
         let file = env.file(name, contents);
         let err = env.fails(&["import", file.to_str().unwrap(), "--from", from]);
-        assert!(err.contains(name) && err.contains(expected), "{name}: {err}");
+        assert!(
+            err.contains(name) && err.contains(expected),
+            "{name}: {err}"
+        );
         assert!(err.contains("hint:"), "{err}");
     }
     let err = env.fails(&["import", "missing.json"]);

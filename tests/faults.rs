@@ -15,7 +15,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -32,7 +35,12 @@ fn texts_by_id(env: &Env) -> BTreeMap<u64, String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["id"].as_u64().unwrap(), r["text"].as_str().unwrap().to_owned()))
+        .map(|r| {
+            (
+                r["id"].as_u64().unwrap(),
+                r["text"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -42,7 +50,12 @@ fn sigkill_at_random_moments_loses_nothing_that_was_reported() {
     let seed = std::env::var("TEND_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64);
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
     eprintln!("crash test seed: {seed} (set TEND_CRASH_SEED to repeat)");
     let mut rng = Lcg(seed);
     // Kill within about one and a half times a normal write's duration, so some writes
@@ -56,7 +69,10 @@ fn sigkill_at_random_moments_loses_nothing_that_was_reported() {
     let mut reported: BTreeMap<u64, String> = BTreeMap::new();
     let mut killed = 0;
     for i in 0..220 {
-        let text = format!("crash-test reflection {i} {}", "words ".repeat((rng.next() % 200) as usize));
+        let text = format!(
+            "crash-test reflection {i} {}",
+            "words ".repeat((rng.next() % 200) as usize)
+        );
         let mut child = env
             .std_cmd()
             .args(["write", &text, "-t", "crash"])
@@ -76,21 +92,40 @@ fn sigkill_at_random_moments_loses_nothing_that_was_reported() {
             killed += 1;
         }
     }
-    eprintln!("{} writes reported success, {killed} were killed first", reported.len());
+    eprintln!(
+        "{} writes reported success, {killed} were killed first",
+        reported.len()
+    );
     assert!(killed > 20, "the test really interrupted writes ({killed})");
     assert!(!reported.is_empty(), "some writes finished");
     let check = env.run(&["check"]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
     let stored = texts_by_id(&env);
     for (id, text) in &reported {
-        assert_eq!(stored.get(id), Some(text), "reflection {id} was reported saved");
+        assert_eq!(
+            stored.get(id),
+            Some(text),
+            "reflection {id} was reported saved"
+        );
     }
     // Writes that were killed before reporting are either whole or absent.
     for (id, text) in &stored {
-        assert!(text.starts_with("crash-test reflection") || text == "timing", "reflection {id} is whole");
+        assert!(
+            text.starts_with("crash-test reflection") || text == "timing",
+            "reflection {id} is whole"
+        );
     }
-    let listed: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json", "-n", "100000"])).unwrap();
-    assert_eq!(listed.as_array().unwrap().len(), stored.len(), "the index agrees with the records");
+    let listed: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "--json", "-n", "100000"])).unwrap();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        stored.len(),
+        "the index agrees with the records"
+    );
 }
 
 #[test]
@@ -103,7 +138,8 @@ fn several_writers_at_once_all_land_or_say_busy() {
             let cmds: Vec<std::process::Command> = (0..each)
                 .map(|n| {
                     let mut c = env.std_cmd();
-                    c.args(["write", &format!("writer {w} note {n}")]).stdin(std::process::Stdio::null());
+                    c.args(["write", &format!("writer {w} note {n}")])
+                        .stdin(std::process::Stdio::null());
                     c
                 })
                 .collect();
@@ -111,7 +147,11 @@ fn several_writers_at_once_all_land_or_say_busy() {
                 cmds.into_iter()
                     .map(|mut c| {
                         let out = c.output().unwrap();
-                        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+                        (
+                            out.status.success(),
+                            String::from_utf8_lossy(&out.stdout).to_string(),
+                            String::from_utf8_lossy(&out.stderr).to_string(),
+                        )
                     })
                     .collect::<Vec<_>>()
             })
@@ -123,11 +163,19 @@ fn several_writers_at_once_all_land_or_say_busy() {
             if ok {
                 saved.push(saved_id(stdout.as_bytes()).unwrap());
             } else {
-                assert!(stderr.contains("busy"), "a failure is a clear 'busy': {stderr}");
+                assert!(
+                    stderr.contains("busy"),
+                    "a failure is a clear 'busy': {stderr}"
+                );
             }
         }
     }
-    assert!(saved.len() >= writers, "most writes land ({} of {})", saved.len(), writers * each);
+    assert!(
+        saved.len() >= writers,
+        "most writes land ({} of {})",
+        saved.len(),
+        writers * each
+    );
     let mut unique = saved.clone();
     unique.sort_unstable();
     unique.dedup();
@@ -152,10 +200,16 @@ fn a_full_disk_fails_clearly_and_changes_nothing() {
         .arg(format!("--fsize={}", size + 4096))
         .arg(common::tend_bin())
         .args(["write", "-t", "big"]);
-    let out = assert_cmd::Command::from_std(cmd).write_stdin(big).output().unwrap();
+    let out = assert_cmd::Command::from_std(cmd)
+        .write_stdin(big)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no room left on the disk; nothing was written"), "{err}");
+    assert!(
+        err.contains("no room left on the disk; nothing was written"),
+        "{err}"
+    );
     assert!(err.contains("free some space"), "{err}");
     assert!(env.run(&["check"]).status.success());
     assert!(before == env.snapshot(), "the journal is as it was");
@@ -174,7 +228,11 @@ fn flipped_header_bytes_get_a_clear_error() {
         let out = env.run(&["list"]);
         let err = String::from_utf8_lossy(&out.stderr);
         if !out.status.success() {
-            assert_eq!(err.lines().filter(|l| l.starts_with("tend:")).count(), 1, "one clear line at {offset}: {err}");
+            assert_eq!(
+                err.lines().filter(|l| l.starts_with("tend:")).count(),
+                1,
+                "one clear line at {offset}: {err}"
+            );
             assert!(!err.contains("panicked"), "{err}");
         }
     }

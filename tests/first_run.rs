@@ -35,7 +35,13 @@ fn first_write_offers_to_create_a_journal() {
     let journal = env.home.join(".local/share/tend/journal.tend");
     assert!(journal.exists());
     let pass = env.file("pass", "first passphrase\n");
-    let out = env.cmd().env("TEND_JOURNAL", &journal).env("TEND_PASSPHRASE_FILE", &pass).args(["list"]).output().unwrap();
+    let out = env
+        .cmd()
+        .env("TEND_JOURNAL", &journal)
+        .env("TEND_PASSPHRASE_FILE", &pass)
+        .args(["list"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("My first reflection"));
 }
 

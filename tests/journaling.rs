@@ -8,21 +8,37 @@ use common::Env;
 #[test]
 fn write_from_arguments_and_stdin_then_list_newest_first() {
     let env = Env::with_journal();
-    let out = env.ok(&["write", "Shared the budget openly at the circle", "-v", "transparency=4", "-t", "budget", "--on", "2026-01-05"]);
+    let out = env.ok(&[
+        "write",
+        "Shared the budget openly at the circle",
+        "-v",
+        "transparency=4",
+        "-t",
+        "budget",
+        "--on",
+        "2026-01-05",
+    ]);
     assert!(out.contains("Saved reflection 1"), "{out}");
-    let out = env.ok_stdin(&["write", "-v", "equity", "-t", "#pay", "--on", "2026-01-07"], "Noticed who takes the evening slots.\nMore later.\n");
+    let out = env.ok_stdin(
+        &["write", "-v", "equity", "-t", "#pay", "--on", "2026-01-07"],
+        "Noticed who takes the evening slots.\nMore later.\n",
+    );
     assert!(out.contains("Saved reflection 2"));
     env.ok(&["write", "An older one", "--on", "2025-12-31"]);
 
     let list = env.ok(&["list"]);
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 3, "{list}");
-    assert!(lines[0].contains("2026-01-07") && lines[0].contains("Noticed who takes the evening slots."));
+    assert!(
+        lines[0].contains("2026-01-07")
+            && lines[0].contains("Noticed who takes the evening slots.")
+    );
     assert!(lines[0].contains("equity") && lines[0].contains("#pay"));
     assert!(lines[1].contains("transparency 4") && lines[1].contains("#budget"));
     assert!(lines[2].contains("2025-12-31"));
 
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json", "-n", "1"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "--json", "-n", "1"])).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 1);
     assert_eq!(json[0]["id"], 2);
     assert_eq!(json[0]["tags"][0], "pay");
@@ -31,20 +47,54 @@ fn write_from_arguments_and_stdin_then_list_newest_first() {
 #[test]
 fn list_filters() {
     let env = Env::with_journal();
-    env.ok(&["write", "one", "-v", "equity=2", "-t", "a", "--on", "2026-02-01"]);
-    env.ok(&["write", "two", "-v", "repair", "-t", "b", "--on", "2026-02-10"]);
-    env.ok(&["write", "three", "-v", "equity", "-t", "b", "--on", "2026-02-20"]);
+    env.ok(&[
+        "write",
+        "one",
+        "-v",
+        "equity=2",
+        "-t",
+        "a",
+        "--on",
+        "2026-02-01",
+    ]);
+    env.ok(&[
+        "write",
+        "two",
+        "-v",
+        "repair",
+        "-t",
+        "b",
+        "--on",
+        "2026-02-10",
+    ]);
+    env.ok(&[
+        "write",
+        "three",
+        "-v",
+        "equity",
+        "-t",
+        "b",
+        "--on",
+        "2026-02-20",
+    ]);
     let ids = |args: &[&str]| -> Vec<u64> {
         let mut a = vec!["list", "--json"];
         a.extend_from_slice(args);
         let v: serde_json::Value = serde_json::from_str(&env.ok(&a)).unwrap();
-        v.as_array().unwrap().iter().map(|e| e["id"].as_u64().unwrap()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_u64().unwrap())
+            .collect()
     };
     assert_eq!(ids(&[]), vec![3, 2, 1]);
     assert_eq!(ids(&["-v", "equity"]), vec![3, 1]);
     assert_eq!(ids(&["-t", "B"]), vec![3, 2]);
     assert_eq!(ids(&["--since", "2026-02-05"]), vec![3, 2]);
-    assert_eq!(ids(&["--until", "2026-02-10", "--since", "2026-02-02"]), vec![2]);
+    assert_eq!(
+        ids(&["--until", "2026-02-10", "--since", "2026-02-02"]),
+        vec![2]
+    );
     assert_eq!(ids(&["-n", "2"]), vec![3, 2]);
     assert_eq!(ids(&["-t", "b", "-v", "equity"]), vec![3]);
     let none = env.run(&["list", "-t", "nothing"]);
@@ -75,7 +125,14 @@ fn search_needs_every_word_and_ignores_case() {
 #[test]
 fn show_and_content_notes() {
     let env = Env::with_journal();
-    env.ok(&["write", "Hard words in supervision", "--content-note", "conflict at work", "-v", "repair=3"]);
+    env.ok(&[
+        "write",
+        "Hard words in supervision",
+        "--content-note",
+        "conflict at work",
+        "-v",
+        "repair=3",
+    ]);
     let list = env.ok(&["list"]);
     assert!(list.contains("[content note: conflict at work]"));
     assert!(!list.contains("Hard words"));
@@ -96,8 +153,26 @@ fn show_and_content_notes() {
 #[test]
 fn edit_with_flags_and_stdin() {
     let env = Env::with_journal();
-    env.ok(&["write", "first words", "-v", "equity=2", "-t", "x", "--on", "2026-03-01"]);
-    env.ok(&["edit", "1", "-v", "repair=5", "-t", "y", "--on", "2026-03-02"]);
+    env.ok(&[
+        "write",
+        "first words",
+        "-v",
+        "equity=2",
+        "-t",
+        "x",
+        "--on",
+        "2026-03-01",
+    ]);
+    env.ok(&[
+        "edit",
+        "1",
+        "-v",
+        "repair=5",
+        "-t",
+        "y",
+        "--on",
+        "2026-03-02",
+    ]);
     let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
     assert_eq!(json["values"][0]["value"], "repair");
     assert_eq!(json["tags"][0], "y");
@@ -109,11 +184,17 @@ fn edit_with_flags_and_stdin() {
     env.ok(&["edit", "1", "--text", "third words", "--clear-tags"]);
     let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
     assert_eq!(json["text"], "third words");
-    assert!(json.get("tags").is_none_or(|t| t.as_array().unwrap().is_empty()));
+    assert!(
+        json.get("tags")
+            .is_none_or(|t| t.as_array().unwrap().is_empty())
+    );
     let err = env.fails(&["edit", "1", "--text", "   "]);
     assert!(err.contains("empty"));
     let list = env.ok(&["list"]);
-    assert!(list.contains("third words"), "the index follows edits: {list}");
+    assert!(
+        list.contains("third words"),
+        "the index follows edits: {list}"
+    );
 }
 
 #[test]
@@ -137,23 +218,40 @@ fn delete_asks_or_needs_yes() {
 #[test]
 fn dates_people_type() {
     let env = Env::with_journal();
-    for d in ["today", "yesterday", "3 days ago", "monday", "last friday", "2 weeks ago"] {
+    for d in [
+        "today",
+        "yesterday",
+        "3 days ago",
+        "monday",
+        "last friday",
+        "2 weeks ago",
+    ] {
         env.ok(&["write", d, "--on", d]);
     }
     let err = env.fails(&["write", "x", "--on", "someday"]);
-    assert!(err.contains("could not read \"someday\" as a date"), "{err}");
+    assert!(
+        err.contains("could not read \"someday\" as a date"),
+        "{err}"
+    );
     assert!(err.contains("hint:"));
     let today = chrono::Local::now().date_naive();
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json", "-t", "none"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "--json", "-t", "none"])).unwrap();
     assert!(json.as_array().unwrap().is_empty());
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json", "--since", "today"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "--json", "--since", "today"])).unwrap();
     assert_eq!(json[0]["on"], today.to_string());
 }
 
 #[test]
 fn empty_text_saves_nothing() {
     let env = Env::with_journal();
-    let err = env.cmd().args(["write"]).write_stdin("   \n").output().unwrap();
+    let err = env
+        .cmd()
+        .args(["write"])
+        .write_stdin("   \n")
+        .output()
+        .unwrap();
     assert!(!err.status.success());
     assert!(String::from_utf8_lossy(&err.stderr).contains("nothing was saved"));
     assert!(env.ok(&["list", "--json"]).trim() == "[]");
@@ -175,7 +273,21 @@ fn unknown_value_suggests_the_nearest() {
 fn help_completions_and_man_page() {
     let env = Env::new();
     let help = env.ok(&["--help"]);
-    for cmd in ["init", "write", "list", "search", "show", "edit", "delete", "key", "check", "export", "import", "completions", "man"] {
+    for cmd in [
+        "init",
+        "write",
+        "list",
+        "search",
+        "show",
+        "edit",
+        "delete",
+        "key",
+        "check",
+        "export",
+        "import",
+        "completions",
+        "man",
+    ] {
         assert!(help.contains(cmd), "help lacks {cmd}");
     }
     assert!(env.ok(&["completions", "bash"]).contains("tend"));
@@ -196,18 +308,44 @@ fn closed_pipe_is_not_an_error() {
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn colour_only_when_asked_and_never_with_no_color() {
     let env = Env::with_journal();
     env.ok(&["write", "colourful", "-v", "equity=3", "-t", "x"]);
-    let plain = env.cmd().env_remove("NO_COLOR").args(["list"]).output().unwrap();
-    assert!(!plain.stdout.contains(&0x1b), "no escapes when not a terminal");
-    let forced = env.cmd().env_remove("NO_COLOR").args(["--color", "always", "list"]).output().unwrap();
+    let plain = env
+        .cmd()
+        .env_remove("NO_COLOR")
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert!(
+        !plain.stdout.contains(&0x1b),
+        "no escapes when not a terminal"
+    );
+    let forced = env
+        .cmd()
+        .env_remove("NO_COLOR")
+        .args(["--color", "always", "list"])
+        .output()
+        .unwrap();
     assert!(forced.stdout.contains(&0x1b), "escapes with --color always");
-    let refused = env.cmd().args(["--color", "always", "list"]).output().unwrap();
+    let refused = env
+        .cmd()
+        .args(["--color", "always", "list"])
+        .output()
+        .unwrap();
     assert!(!refused.stdout.contains(&0x1b), "NO_COLOR wins");
 }

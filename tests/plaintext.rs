@@ -43,12 +43,39 @@ fn nothing_readable_in_the_journal_or_temporary_folders() {
     let journal = journal_dir.join("journal.tend");
     let pack = env.file("pack.toml", &pack());
     let run = |args: &[&str], stdin: &str| {
-        let out = env.cmd().env("TEND_JOURNAL", &journal).args(args).write_stdin(stdin).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = env
+            .cmd()
+            .env("TEND_JOURNAL", &journal)
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     run(&["init", "--pack", pack.to_str().unwrap()], "");
-    run(&["write", TEXT, "-v", &format!("{VALUE}=4"), "-t", TAG, "--on", DATE, "--content-note", NOTE], "");
-    run(&["write", "-t", TAG, "-v", VALUE], &format!("{TEXT} from a pipe\n"));
+    run(
+        &[
+            "write",
+            TEXT,
+            "-v",
+            &format!("{VALUE}=4"),
+            "-t",
+            TAG,
+            "--on",
+            DATE,
+            "--content-note",
+            NOTE,
+        ],
+        "",
+    );
+    run(
+        &["write", "-t", TAG, "-v", VALUE],
+        &format!("{TEXT} from a pipe\n"),
+    );
     let jrnl = env.file(
         "jrnl.json",
         &format!(r#"{{"entries": [{{"title": "{IMPORTED}", "body": "", "date": "{DATE}", "time": "08:00", "tags": ["@{TAG}"]}}]}}"#),
@@ -56,9 +83,36 @@ fn nothing_readable_in_the_journal_or_temporary_folders() {
     run(&["import", jrnl.to_str().unwrap(), "--from", "jrnl"], "");
     run(&["edit", "1", "-t", TAG, "-t", "second"], "");
     run(&["search", TEXT], "");
-    run(&["commit", "add", COMMITMENT, "-v", VALUE, "--due", DATE], "");
-    run(&["commit", "renegotiate", "1", "--text", RENEGOTIATED, "--note", STEP], "");
-    run(&["repair", "open", REPAIR, "-v", VALUE, "--affected", AFFECTED, "--content-note", REPAIR_NOTE], "");
+    run(
+        &["commit", "add", COMMITMENT, "-v", VALUE, "--due", DATE],
+        "",
+    );
+    run(
+        &[
+            "commit",
+            "renegotiate",
+            "1",
+            "--text",
+            RENEGOTIATED,
+            "--note",
+            STEP,
+        ],
+        "",
+    );
+    run(
+        &[
+            "repair",
+            "open",
+            REPAIR,
+            "-v",
+            VALUE,
+            "--affected",
+            AFFECTED,
+            "--content-note",
+            REPAIR_NOTE,
+        ],
+        "",
+    );
     run(&["repair", "step", "1", "apology", "--note", STEP], "");
     run(&["insights"], "");
     run(&["list", "-t", TAG], "");
@@ -105,15 +159,34 @@ fn nothing_readable_in_the_journal_or_temporary_folders() {
             let bytes = std::fs::read(&file).unwrap();
             scanned += bytes.len();
             for s in &sentinels {
-                assert!(!contains(&bytes, s.as_bytes()), "{s:?} is readable in {}", file.display());
+                assert!(
+                    !contains(&bytes, s.as_bytes()),
+                    "{s:?} is readable in {}",
+                    file.display()
+                );
                 // Also as UTF-16 and upper case, in case of a re-encoding.
-                assert!(!contains(&bytes, s.to_uppercase().as_bytes()), "{s:?} (upper case) in {}", file.display());
+                assert!(
+                    !contains(&bytes, s.to_uppercase().as_bytes()),
+                    "{s:?} (upper case) in {}",
+                    file.display()
+                );
             }
         }
     }
-    assert!(scanned > 10_000, "the journal was scanned ({scanned} bytes)");
-    assert!(files_under(&env.runtime).is_empty(), "the editor's folder is gone");
+    assert!(
+        scanned > 10_000,
+        "the journal was scanned ({scanned} bytes)"
+    );
+    assert!(
+        files_under(&env.runtime).is_empty(),
+        "the editor's folder is gone"
+    );
     // And everything is still there for its owner.
-    let out = env.cmd().env("TEND_JOURNAL", &journal).args(["search", "sentinel"]).output().unwrap();
+    let out = env
+        .cmd()
+        .env("TEND_JOURNAL", &journal)
+        .args(["search", "sentinel"])
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
 }

@@ -10,7 +10,14 @@ fn keygen(env: &Env, name: &str) -> (std::path::PathBuf, String) {
     let path = env.path(name);
     let identity = age::x25519::Identity::generate();
     use age::secrecy::ExposeSecret;
-    std::fs::write(&path, format!("# test identity\n{}\n", identity.to_string().expose_secret())).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "# test identity\n{}\n",
+            identity.to_string().expose_secret()
+        ),
+    )
+    .unwrap();
     (path, identity.to_public().to_string())
 }
 
@@ -20,12 +27,24 @@ fn wrong_passphrase_changes_nothing() {
     env.ok(&["write", "kept safe"]);
     let before = env.snapshot();
     let wrong = env.file("wrong", "not the passphrase\n");
-    let out = env.cmd().env("TEND_PASSPHRASE_FILE", &wrong).args(["write", "intruder"]).output().unwrap();
+    let out = env
+        .cmd()
+        .env("TEND_PASSPHRASE_FILE", &wrong)
+        .args(["write", "intruder"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("that passphrase does not open this journal"), "{err}");
+    assert!(
+        err.contains("that passphrase does not open this journal"),
+        "{err}"
+    );
     assert!(err.contains("nothing was changed"));
-    assert_eq!(err.lines().count(), 2, "one line of error, one of hint: {err}");
+    assert_eq!(
+        err.lines().count(),
+        2,
+        "one line of error, one of hint: {err}"
+    );
     assert!(before == env.snapshot(), "nothing changed");
 }
 
@@ -35,17 +54,35 @@ fn passphrase_command_and_no_terminal() {
     let out = env
         .cmd()
         .env_remove("TEND_PASSPHRASE_FILE")
-        .env("TEND_PASSPHRASE_COMMAND", format!("cat '{}'", env.pass_file.display()))
+        .env(
+            "TEND_PASSPHRASE_COMMAND",
+            format!("cat '{}'", env.pass_file.display()),
+        )
         .args(["write", "via a command"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = env.cmd().env_remove("TEND_PASSPHRASE_FILE").args(["list"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env
+        .cmd()
+        .env_remove("TEND_PASSPHRASE_FILE")
+        .args(["list"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no terminal"), "{err}");
     assert!(err.contains("TEND_PASSPHRASE_FILE"));
-    let out = env.cmd().env_remove("TEND_PASSPHRASE_FILE").env("TEND_PASSPHRASE_COMMAND", "exit 3").args(["list"]).output().unwrap();
+    let out = env
+        .cmd()
+        .env_remove("TEND_PASSPHRASE_FILE")
+        .env("TEND_PASSPHRASE_COMMAND", "exit 3")
+        .args(["list"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("exited with"));
 }
@@ -68,14 +105,27 @@ fn identity_journal_and_key_management() {
     let err = env.fails(&["list"]);
     assert!(err.contains("does not open with a passphrase"), "{err}");
     let list = env.ok(&["--identity", id, "key", "list"]);
-    assert!(list.contains(&recipient) && list.contains("opened it this time"), "{list}");
+    assert!(
+        list.contains(&recipient) && list.contains("opened it this time"),
+        "{list}"
+    );
     // Add a passphrase, then open with it.
-    env.ok(&["--identity", id, "key", "add", "--new-passphrase-file", env.pass_file.to_str().unwrap()]);
+    env.ok(&[
+        "--identity",
+        id,
+        "key",
+        "add",
+        "--new-passphrase-file",
+        env.pass_file.to_str().unwrap(),
+    ]);
     assert!(env.ok(&["list"]).contains("opened with a key"));
     // Another person's key does not open it.
     let (other, _) = keygen(&env, "other.key");
     let err = env.fails(&["--identity", other.to_str().unwrap(), "list"]);
-    assert!(err.contains("none of the identities given opens this journal"), "{err}");
+    assert!(
+        err.contains("none of the identities given opens this journal"),
+        "{err}"
+    );
     // Remove the identity unlocker while opened by passphrase; the key stops working.
     env.ok(&["key", "remove", "1"]);
     env.fails(&["--identity", id, "list"]);
@@ -93,8 +143,20 @@ fn last_unlocker_stays() {
     let env = Env::with_journal();
     let (id_file, _) = keygen(&env, "k");
     env.ok(&["key", "add", "--identity", id_file.to_str().unwrap()]);
-    env.ok(&["--identity", id_file.to_str().unwrap(), "key", "remove", "1"]);
-    let err = env.fails(&["--identity", id_file.to_str().unwrap(), "key", "remove", "2"]);
+    env.ok(&[
+        "--identity",
+        id_file.to_str().unwrap(),
+        "key",
+        "remove",
+        "1",
+    ]);
+    let err = env.fails(&[
+        "--identity",
+        id_file.to_str().unwrap(),
+        "key",
+        "remove",
+        "2",
+    ]);
     assert!(err.contains("opened the journal with"), "{err}");
 }
 
@@ -103,12 +165,27 @@ fn passwd_rewraps_the_key_only() {
     let env = Env::with_journal();
     env.ok(&["write", "before the change"]);
     let new_pass = env.file("new-pass", "a brand new passphrase\n");
-    env.ok(&["key", "passwd", "--new-passphrase-file", new_pass.to_str().unwrap()]);
+    env.ok(&[
+        "key",
+        "passwd",
+        "--new-passphrase-file",
+        new_pass.to_str().unwrap(),
+    ]);
     let err = env.fails(&["list"]);
     assert!(err.contains("that passphrase does not open"));
-    let out = env.cmd().env("TEND_PASSPHRASE_FILE", &new_pass).args(["list"]).output().unwrap();
+    let out = env
+        .cmd()
+        .env("TEND_PASSPHRASE_FILE", &new_pass)
+        .args(["list"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("before the change"));
-    let keys = env.cmd().env("TEND_PASSPHRASE_FILE", &new_pass).args(["key", "list"]).output().unwrap();
+    let keys = env
+        .cmd()
+        .env("TEND_PASSPHRASE_FILE", &new_pass)
+        .args(["key", "list"])
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&keys.stdout).lines().count(), 1);
 }
 
@@ -119,7 +196,10 @@ fn init_refuses_to_overwrite_and_missing_journal_says_init() {
     assert!(err.contains("there is no journal at"), "{err}");
     assert!(err.contains("tend init"));
     let err = env.fails(&["write", "first"]);
-    assert!(err.contains("there is no journal at"), "a first write without a terminal explains: {err}");
+    assert!(
+        err.contains("there is no journal at"),
+        "a first write without a terminal explains: {err}"
+    );
     env.ok(&["init"]);
     let before = env.snapshot();
     let err = env.fails(&["init"]);
@@ -130,17 +210,35 @@ fn init_refuses_to_overwrite_and_missing_journal_says_init() {
 #[test]
 fn default_journal_lives_in_the_data_folder() {
     let env = Env::new();
-    let out = env.cmd().env_remove("TEND_JOURNAL").args(["init"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env
+        .cmd()
+        .env_remove("TEND_JOURNAL")
+        .args(["init"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let expected = env.home.join(".local/share/tend/journal.tend");
-    assert!(expected.exists(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        expected.exists(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&expected).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
-    let out = env.cmd().env_remove("TEND_JOURNAL").args(["--journal", env.journal.to_str().unwrap(), "init"]).output().unwrap();
+    let out = env
+        .cmd()
+        .env_remove("TEND_JOURNAL")
+        .args(["--journal", env.journal.to_str().unwrap(), "init"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(env.journal.exists());
 }
@@ -148,7 +246,12 @@ fn default_journal_lives_in_the_data_folder() {
 #[test]
 fn bad_work_factor_setting_is_refused() {
     let env = Env::new();
-    let out = env.cmd().env("TEND_INSECURE_SCRYPT_WORK_FACTOR", "lots").args(["init"]).output().unwrap();
+    let out = env
+        .cmd()
+        .env("TEND_INSECURE_SCRYPT_WORK_FACTOR", "lots")
+        .args(["init"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("TEND_INSECURE_SCRYPT_WORK_FACTOR"));
     assert!(!env.journal.exists());

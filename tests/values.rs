@@ -806,7 +806,11 @@ fn values_import_leaves_the_same_fingerprint_as_a_newcomer() {
     let newcomer = Env::new();
     newcomer.ok(&["init", "--pack", newer.to_str().unwrap()]);
     let fp = |env: &Env| json(&env.ok(&["values", "list", "--json"]))["fingerprint"].clone();
-    assert_eq!(fp(&member), fp(&newcomer), "retired leftovers do not change the fingerprint");
+    assert_eq!(
+        fp(&member),
+        fp(&newcomer),
+        "retired leftovers do not change the fingerprint"
+    );
     let checked = member.ok(&["values", "check", newer.to_str().unwrap()]);
     assert!(checked.contains(fp(&member).as_str().unwrap()), "{checked}");
 }

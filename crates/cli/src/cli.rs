@@ -31,7 +31,13 @@ pub struct Global {
     pub journal: Option<PathBuf>,
 
     /// Unlock with an age identity file instead of a passphrase
-    #[arg(long, short = 'i', global = true, env = "TEND_IDENTITY", value_name = "FILE")]
+    #[arg(
+        long,
+        short = 'i',
+        global = true,
+        env = "TEND_IDENTITY",
+        value_name = "FILE"
+    )]
     pub identity: Option<PathBuf>,
 
     /// When to use colour (never with NO_COLOR set)

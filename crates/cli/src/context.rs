@@ -43,8 +43,11 @@ impl Ctx {
 
     /// Reads a date as people type it.
     pub fn date(&self, typed: &str) -> Result<NaiveDate> {
-        tend_core::date::parse(typed, self.today)
-            .map_err(|e| fail(e.to_string()).hint(tend_core::date::DateError::HINT).into())
+        tend_core::date::parse(typed, self.today).map_err(|e| {
+            fail(e.to_string())
+                .hint(tend_core::date::DateError::HINT)
+                .into()
+        })
     }
 
     /// Reads an optional date.
@@ -86,13 +89,15 @@ impl Ctx {
             return Err(tend_store::Error::Missing(path).into());
         }
         if !prompt::can_ask_secret() {
-            return Err(fail("tend needs the journal's passphrase, and there is no terminal to ask on")
-                .hint(format!(
-                    "set {} to a file holding it, {}, or use --identity",
-                    secrets::PASSPHRASE_FILE,
-                    secrets::PASSPHRASE_COMMAND
-                ))
-                .into());
+            return Err(fail(
+                "tend needs the journal's passphrase, and there is no terminal to ask on",
+            )
+            .hint(format!(
+                "set {} to a file holding it, {}, or use --identity",
+                secrets::PASSPHRASE_FILE,
+                secrets::PASSPHRASE_COMMAND
+            ))
+            .into());
         }
         let mut tries = 0;
         loop {
@@ -108,7 +113,11 @@ impl Ctx {
     }
 
     /// Creates a journal with `pack`, unlocked by --identity or a new passphrase.
-    pub fn create(&self, pack: &ValuesPack, passphrase_file: Option<&std::path::Path>) -> Result<Journal> {
+    pub fn create(
+        &self,
+        pack: &ValuesPack,
+        passphrase_file: Option<&std::path::Path>,
+    ) -> Result<Journal> {
         let path = self.journal_path()?;
         if path.exists() {
             return Err(tend_store::Error::AlreadyExists(path).into());
@@ -116,7 +125,9 @@ impl Ctx {
         let unlocker = match &self.global.identity {
             Some(id_path) => {
                 let ids = secrets::load_identities(id_path)?;
-                let first = ids.first().ok_or_else(|| fail("the identity file holds no identity"))?;
+                let first = ids
+                    .first()
+                    .ok_or_else(|| fail("the identity file holds no identity"))?;
                 NewUnlocker::Recipient(first.to_public())
             }
             None => secrets::new_passphrase(passphrase_file, "a passphrase for your journal")?,
@@ -136,7 +147,9 @@ impl Ctx {
         }
         eprintln!("There is no journal at {} yet.", path.display());
         if !prompt::confirm("Create one now, with the built-in values pack?", true)? {
-            return Err(fail("nothing was written").hint("create a journal with `tend init` when you are ready").into());
+            return Err(fail("nothing was written")
+                .hint("create a journal with `tend init` when you are ready")
+                .into());
         }
         let journal = self.create(&ValuesPack::default_pack(), None)?;
         eprintln!("Created your journal at {}.", path.display());

@@ -95,7 +95,9 @@ pub fn edit(initial: &str) -> Result<Zeroizing<String>> {
             options.mode(0o600);
         }
         use std::io::Write;
-        let mut f = options.open(&file).context("could not make the editor's file")?;
+        let mut f = options
+            .open(&file)
+            .context("could not make the editor's file")?;
         f.write_all(initial.as_bytes())?;
     }
     let editor = editor_command();
@@ -110,14 +112,19 @@ pub fn edit(initial: &str) -> Result<Zeroizing<String>> {
             .status()
     };
     let status = status.map_err(|e| {
-        fail(format!("could not start the editor ({editor}): {e}")).hint("set VISUAL or EDITOR to an editor you have")
+        fail(format!("could not start the editor ({editor}): {e}"))
+            .hint("set VISUAL or EDITOR to an editor you have")
     })?;
     if !status.success() {
-        return Err(fail(format!("the editor exited with an error ({status}); nothing was saved"))
-            .hint("your journal is as it was")
-            .into());
+        return Err(fail(format!(
+            "the editor exited with an error ({status}); nothing was saved"
+        ))
+        .hint("your journal is as it was")
+        .into());
     }
-    let text = Zeroizing::new(std::fs::read_to_string(&file).context("could not read back the editor's file")?);
+    let text = Zeroizing::new(
+        std::fs::read_to_string(&file).context("could not read back the editor's file")?,
+    );
     drop(dir);
     Ok(text)
 }

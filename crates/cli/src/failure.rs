@@ -38,21 +38,42 @@ impl Failure {
 
 fn store_hint(e: &StoreError) -> Option<&'static str> {
     Some(match e {
-        StoreError::NotFound { kind: "commitment", .. } => "`tend commit list --all` shows the ids",
+        StoreError::NotFound {
+            kind: "commitment", ..
+        } => "`tend commit list --all` shows the ids",
         StoreError::NotFound { kind: "repair", .. } => "`tend repair list --all` shows the ids",
-        StoreError::NotFound { kind: "consent record", .. } => "`tend consent list` shows the ids",
-        StoreError::WrongPassphrase => "nothing was changed; check the passphrase (or its file) and try again",
-        StoreError::WrongIdentity => "nothing was changed; use an identity file that `tend key list` shows",
+        StoreError::NotFound {
+            kind: "consent record",
+            ..
+        } => "`tend consent list` shows the ids",
+        StoreError::WrongPassphrase => {
+            "nothing was changed; check the passphrase (or its file) and try again"
+        }
+        StoreError::WrongIdentity => {
+            "nothing was changed; use an identity file that `tend key list` shows"
+        }
         StoreError::NoUnlockerOfKind { .. } => "`tend key list` shows how this journal opens",
-        StoreError::ExcessiveWork(_) => "the passphrase unlocker may have been made by another program",
+        StoreError::ExcessiveWork(_) => {
+            "the passphrase unlocker may have been made by another program"
+        }
         StoreError::Busy => "another tend is using the journal; wait a few seconds and try again",
-        StoreError::Missing(_) => "create one with `tend init`, or point --journal / TEND_JOURNAL at yours",
-        StoreError::AlreadyExists(_) => "choose another path with --journal, or move the existing file away first",
+        StoreError::Missing(_) => {
+            "create one with `tend init`, or point --journal / TEND_JOURNAL at yours"
+        }
+        StoreError::AlreadyExists(_) => {
+            "choose another path with --journal, or move the existing file away first"
+        }
         StoreError::NotAJournal(_) => "check --journal / TEND_JOURNAL: it points at something else",
-        StoreError::Damaged(_) => "keep a copy of the file as it is, then run `tend check` to see what can still be read",
-        StoreError::NewerVersion { .. } => "update tend to open this journal; this version changed nothing",
+        StoreError::Damaged(_) => {
+            "keep a copy of the file as it is, then run `tend check` to see what can still be read"
+        }
+        StoreError::NewerVersion { .. } => {
+            "update tend to open this journal; this version changed nothing"
+        }
         StoreError::NotFound { .. } => "`tend list` shows the ids",
-        StoreError::RecordDamaged { .. } => "run `tend check` to see which records are affected; the others stay readable",
+        StoreError::RecordDamaged { .. } => {
+            "run `tend check` to see which records are affected; the others stay readable"
+        }
         StoreError::LastUnlocker => "add another with `tend key add` first",
         StoreError::NoSuchUnlocker(_) => "`tend key list` shows the ids",
         StoreError::DiskFull => "free some space and try again; the journal is as it was",

@@ -54,6 +54,7 @@ pub fn line(question: &str) -> Result<Option<String>> {
 
 /// Asks for a passphrase without echo.
 pub fn passphrase(question: &str) -> Result<SecretString> {
-    let pass = rpassword::prompt_password(question).context("could not read a passphrase from the terminal")?;
+    let pass = rpassword::prompt_password(question)
+        .context("could not read a passphrase from the terminal")?;
     Ok(SecretString::from(pass))
 }

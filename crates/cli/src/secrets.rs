@@ -20,7 +20,8 @@ pub const PASSPHRASE_COMMAND: &str = "TEND_PASSPHRASE_COMMAND";
 pub const INSECURE_WORK_FACTOR: &str = "TEND_INSECURE_SCRYPT_WORK_FACTOR";
 
 fn first_line(bytes: Zeroizing<Vec<u8>>, from: &str) -> Result<SecretString> {
-    let text = std::str::from_utf8(&bytes).map_err(|_| fail(format!("the passphrase from {from} is not text")))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| fail(format!("the passphrase from {from} is not text")))?;
     let line = text.lines().next().unwrap_or("");
     if line.is_empty() {
         return Err(fail(format!("the passphrase from {from} is empty"))
@@ -44,9 +45,12 @@ pub fn passphrase_from_env() -> Result<Option<SecretString>> {
             .output()
             .with_context(|| format!("could not run {PASSPHRASE_COMMAND}"))?;
         if !output.status.success() {
-            return Err(fail(format!("{PASSPHRASE_COMMAND} exited with {}", output.status))
-                .hint("run the command by hand to see what it says")
-                .into());
+            return Err(fail(format!(
+                "{PASSPHRASE_COMMAND} exited with {}",
+                output.status
+            ))
+            .hint("run the command by hand to see what it says")
+            .into());
         }
         return first_line(Zeroizing::new(output.stdout), PASSPHRASE_COMMAND).map(Some);
     }
@@ -56,8 +60,11 @@ pub fn passphrase_from_env() -> Result<Option<SecretString>> {
 /// Reads a passphrase from the first line of a file.
 pub fn read_passphrase_file(path: &Path) -> Result<SecretString> {
     let bytes = std::fs::read(path).map_err(|e| {
-        fail(format!("could not read the passphrase file {}: {e}", path.display()))
-            .hint(format!("check {PASSPHRASE_FILE}"))
+        fail(format!(
+            "could not read the passphrase file {}: {e}",
+            path.display()
+        ))
+        .hint(format!("check {PASSPHRASE_FILE}"))
     })?;
     first_line(Zeroizing::new(bytes), &path.display().to_string())
 }
@@ -65,8 +72,11 @@ pub fn read_passphrase_file(path: &Path) -> Result<SecretString> {
 /// Reads age identities from an identity file (as `age-keygen` writes it).
 pub fn load_identities(path: &Path) -> Result<Vec<age::x25519::Identity>> {
     let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        fail(format!("could not read the identity file {}: {e}", path.display()))
-            .hint("give the path of a file made by `age-keygen` or `tend retreat keygen`")
+        fail(format!(
+            "could not read the identity file {}: {e}",
+            path.display()
+        ))
+        .hint("give the path of a file made by `age-keygen` or `tend retreat keygen`")
     })?);
     let mut ids = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -75,8 +85,12 @@ pub fn load_identities(path: &Path) -> Result<Vec<age::x25519::Identity>> {
             continue;
         }
         let id = line.parse::<age::x25519::Identity>().map_err(|_| {
-            fail(format!("{} line {}: this is not an age identity", path.display(), n + 1))
-                .hint("an identity file holds lines starting with AGE-SECRET-KEY-1")
+            fail(format!(
+                "{} line {}: this is not an age identity",
+                path.display(),
+                n + 1
+            ))
+            .hint("an identity file holds lines starting with AGE-SECRET-KEY-1")
         })?;
         ids.push(id);
     }
@@ -96,9 +110,11 @@ pub fn work_factor() -> Result<Option<u8>> {
         Ok(v) if v.is_empty() => Ok(None),
         Ok(v) => match v.parse::<u8>() {
             Ok(n) if (1..=30).contains(&n) => Ok(Some(n)),
-            _ => Err(fail(format!("{INSECURE_WORK_FACTOR} must be a number from 1 to 30"))
-                .hint("unset it for real journals")
-                .into()),
+            _ => Err(fail(format!(
+                "{INSECURE_WORK_FACTOR} must be a number from 1 to 30"
+            ))
+            .hint("unset it for real journals")
+            .into()),
         },
     }
 }
@@ -113,9 +129,13 @@ pub fn new_passphrase(file: Option<&Path>, what: &str) -> Result<NewUnlocker> {
     } else if prompt::can_ask_secret() {
         ask_twice(what)?
     } else {
-        return Err(fail(format!("tend needs {what}, and there is no terminal to ask on"))
-            .hint(format!("set {PASSPHRASE_FILE} to a file holding it, or use --identity"))
-            .into());
+        return Err(fail(format!(
+            "tend needs {what}, and there is no terminal to ask on"
+        ))
+        .hint(format!(
+            "set {PASSPHRASE_FILE} to a file holding it, or use --identity"
+        ))
+        .into());
     };
     Ok(NewUnlocker::Passphrase {
         passphrase,
@@ -127,7 +147,9 @@ fn ask_twice(what: &str) -> Result<SecretString> {
     for _ in 0..3 {
         let first = prompt::passphrase(&format!("Choose {what}: "))?;
         if first.expose_secret().is_empty() {
-            eprintln!("An empty passphrase would leave the journal open to anyone. Please choose one.");
+            eprintln!(
+                "An empty passphrase would leave the journal open to anyone. Please choose one."
+            );
             continue;
         }
         let second = prompt::passphrase("Type it again: ")?;
@@ -136,5 +158,7 @@ fn ask_twice(what: &str) -> Result<SecretString> {
         }
         eprintln!("Those two did not match. Let's try again.");
     }
-    Err(fail("no passphrase was set").hint("nothing was created or changed").into())
+    Err(fail("no passphrase was set")
+        .hint("nothing was created or changed")
+        .into())
 }

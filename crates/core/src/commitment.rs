@@ -23,7 +23,8 @@ pub enum CommitmentState {
 
 impl CommitmentState {
     /// Every state, in a stable order.
-    pub const ALL: [CommitmentState; 4] = [Self::Open, Self::Kept, Self::Renegotiated, Self::Released];
+    pub const ALL: [CommitmentState; 4] =
+        [Self::Open, Self::Kept, Self::Renegotiated, Self::Released];
 
     /// The word shown to a person.
     pub fn word(self) -> &'static str {
@@ -102,7 +103,12 @@ fn required(note: &str) -> Result<String, CommitmentError> {
 
 impl Commitment {
     /// A new, open commitment.
-    pub fn new(text: impl Into<String>, values: Vec<String>, due: Option<NaiveDate>, at: DateTime<Utc>) -> Self {
+    pub fn new(
+        text: impl Into<String>,
+        values: Vec<String>,
+        due: Option<NaiveDate>,
+        at: DateTime<Utc>,
+    ) -> Self {
         Self {
             text: text.into(),
             values,
@@ -150,7 +156,10 @@ impl Commitment {
     /// Marks it kept, with an optional note.
     pub fn keep(&mut self, note: Option<&str>, at: DateTime<Utc>) -> Result<(), CommitmentError> {
         self.ensure_active()?;
-        let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+        let note = note
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
         self.record(CommitmentState::Kept, at, note);
         Ok(())
     }
@@ -165,7 +174,9 @@ impl Commitment {
     ) -> Result<(), CommitmentError> {
         self.ensure_active()?;
         let note = required(note)?;
-        let text = text.map(str::trim).filter(|t| !t.is_empty() && *t != self.text);
+        let text = text
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && *t != self.text);
         let due = due.filter(|d| Some(*d) != self.due);
         if text.is_none() && due.is_none() {
             return Err(CommitmentError::NothingChanged);
@@ -203,7 +214,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0).single().expect("time")
+        Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0)
+            .single()
+            .expect("time")
     }
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).expect("date")
@@ -214,16 +227,33 @@ mod tests {
         let mut c = Commitment::new("Share the rota", vec![], Some(day(5)), at(1));
         assert!(c.is_past_date(day(6)));
         assert!(!c.is_past_date(day(5)));
-        assert_eq!(c.renegotiate(None, None, "x", at(2)), Err(CommitmentError::NothingChanged));
-        assert_eq!(c.renegotiate(None, Some(day(9)), " ", at(2)), Err(CommitmentError::NoteRequired));
-        c.renegotiate(Some("Share the rota with everyone"), Some(day(9)), "more time", at(2))
-            .expect("renegotiate");
+        assert_eq!(
+            c.renegotiate(None, None, "x", at(2)),
+            Err(CommitmentError::NothingChanged)
+        );
+        assert_eq!(
+            c.renegotiate(None, Some(day(9)), " ", at(2)),
+            Err(CommitmentError::NoteRequired)
+        );
+        c.renegotiate(
+            Some("Share the rota with everyone"),
+            Some(day(9)),
+            "more time",
+            at(2),
+        )
+        .expect("renegotiate");
         assert_eq!(c.state, CommitmentState::Renegotiated);
-        assert_eq!(c.history[1].previous_text.as_deref(), Some("Share the rota"));
+        assert_eq!(
+            c.history[1].previous_text.as_deref(),
+            Some("Share the rota")
+        );
         assert_eq!(c.history[1].previous_due, Some(day(5)));
         c.keep(Some("done"), at(3)).expect("keep");
         assert!(!c.is_past_date(day(20)));
-        assert_eq!(c.release("late", at(4)), Err(CommitmentError::Closed(CommitmentState::Kept)));
+        assert_eq!(
+            c.release("late", at(4)),
+            Err(CommitmentError::Closed(CommitmentState::Kept))
+        );
         assert_eq!(c.history.len(), 3);
     }
 
@@ -231,7 +261,8 @@ mod tests {
     fn release_needs_a_reason() {
         let mut c = Commitment::new("x", vec![], None, at(1));
         assert_eq!(c.release("", at(2)), Err(CommitmentError::NoteRequired));
-        c.release("no longer mine to carry", at(2)).expect("release");
+        c.release("no longer mine to carry", at(2))
+            .expect("release");
         assert_eq!(c.state, CommitmentState::Released);
     }
 }

@@ -86,7 +86,11 @@ fn weekday(word: &str) -> Option<Weekday> {
 
 fn most_recent(today: NaiveDate, wanted: Weekday, strictly_before: bool) -> NaiveDate {
     let back = (7 + today.weekday().num_days_from_monday() - wanted.num_days_from_monday()) % 7;
-    let back = if back == 0 && strictly_before { 7 } else { back };
+    let back = if back == 0 && strictly_before {
+        7
+    } else {
+        back
+    };
     today
         .checked_sub_days(Days::new(back.into()))
         .unwrap_or(NaiveDate::MIN)

@@ -28,7 +28,10 @@ pub struct WithId<T> {
 impl<T> WithId<T> {
     /// Pairs records with their ids.
     pub fn wrap_all(records: Vec<(u64, T)>) -> Vec<Self> {
-        records.into_iter().map(|(id, record)| Self { id, record }).collect()
+        records
+            .into_iter()
+            .map(|(id, record)| Self { id, record })
+            .collect()
     }
 
     /// Drops the ids.
@@ -76,7 +79,9 @@ pub enum ImportError {
     #[error("this is not a tend export (its format is {0:?})")]
     NotTendExport(String),
     /// A tend export from a newer version of tend.
-    #[error("this export was written by a newer tend (export version {0}, this tend reads {VERSION})")]
+    #[error(
+        "this export was written by a newer tend (export version {0}, this tend reads {VERSION})"
+    )]
     NewerVersion(u32),
     /// A jrnl entry with a date that is not a date.
     #[error("jrnl entry {index}: {what}")]
@@ -175,7 +180,11 @@ impl Export {
         if !self.commitments.is_empty() {
             out.push_str("\n# Commitments\n\n");
             for c in &self.commitments {
-                let due = c.record.due.map(|d| format!(", by {d}")).unwrap_or_default();
+                let due = c
+                    .record
+                    .due
+                    .map(|d| format!(", by {d}"))
+                    .unwrap_or_default();
                 out.push_str(&format!(
                     "- #{} {} ({}{due})\n",
                     c.id,
@@ -270,12 +279,18 @@ mod tests {
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).single().expect("time")
+        Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
+            .single()
+            .expect("time")
     }
 
     #[test]
     fn tend_round_trip() {
-        let mut r = Reflection::new("Text", NaiveDate::from_ymd_opt(2026, 1, 2).expect("d"), now());
+        let mut r = Reflection::new(
+            "Text",
+            NaiveDate::from_ymd_opt(2026, 1, 2).expect("d"),
+            now(),
+        );
         r.values.push(ValueRating::new("equity", Some(3)));
         r.tags.push("pay".into());
         let export = Export::new(now(), vec![WithId { id: 7, record: r }], vec![], vec![]);
@@ -286,7 +301,10 @@ mod tests {
 
     #[test]
     fn tend_export_errors() {
-        assert!(matches!(Export::parse("{"), Err(ImportError::Json { line: 1, .. })));
+        assert!(matches!(
+            Export::parse("{"),
+            Err(ImportError::Json { line: 1, .. })
+        ));
         assert!(matches!(
             Export::parse(r#"{"format":"other"}"#),
             Err(ImportError::NotTendExport(_))
@@ -310,7 +328,10 @@ mod tests {
         assert_eq!(rs[0].tags, vec!["work".to_owned()]);
         assert_eq!(rs[1].on, NaiveDate::from_ymd_opt(2024, 5, 2).expect("d"));
         let bad = r#"{"entries": [{"title": "x", "date": "May 1"}]}"#;
-        assert!(matches!(parse_jrnl(bad, now()), Err(ImportError::JrnlEntry { index: 1, .. })));
+        assert!(matches!(
+            parse_jrnl(bad, now()),
+            Err(ImportError::JrnlEntry { index: 1, .. })
+        ));
     }
 
     proptest::proptest! {

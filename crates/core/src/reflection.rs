@@ -178,9 +178,7 @@ impl Filter {
 
 /// Orders entries newest first: by day, then by when they were written, then by id.
 pub fn sort_newest_first(entries: &mut [Entry]) {
-    entries.sort_unstable_by(|a, b| {
-        (b.on, b.written, b.id).cmp(&(a.on, a.written, a.id))
-    });
+    entries.sort_unstable_by(|a, b| (b.on, b.written, b.id).cmp(&(a.on, a.written, a.id)));
 }
 
 /// The newest `n` entries, newest first, without sorting the whole list.
@@ -244,7 +242,9 @@ mod tests {
         Reflection::new(
             text,
             NaiveDate::from_ymd_opt(2026, 1, day).expect("date"),
-            Utc.with_ymd_and_hms(2026, 1, day, 9, 0, 0).single().expect("time"),
+            Utc.with_ymd_and_hms(2026, 1, day, 9, 0, 0)
+                .single()
+                .expect("time"),
         )
     }
 
@@ -278,10 +278,35 @@ mod tests {
         let e = refl.entry(1);
         let day = |d| NaiveDate::from_ymd_opt(2026, 1, d);
         assert!(Filter::default().matches(&e));
-        assert!(Filter { since: day(5), until: day(5), ..Default::default() }.matches(&e));
-        assert!(!Filter { since: day(6), ..Default::default() }.matches(&e));
-        assert!(Filter { tags: vec!["team".into()], ..Default::default() }.matches(&e));
-        assert!(!Filter { values: vec!["repair".into()], ..Default::default() }.matches(&e));
+        assert!(
+            Filter {
+                since: day(5),
+                until: day(5),
+                ..Default::default()
+            }
+            .matches(&e)
+        );
+        assert!(
+            !Filter {
+                since: day(6),
+                ..Default::default()
+            }
+            .matches(&e)
+        );
+        assert!(
+            Filter {
+                tags: vec!["team".into()],
+                ..Default::default()
+            }
+            .matches(&e)
+        );
+        assert!(
+            !Filter {
+                values: vec!["repair".into()],
+                ..Default::default()
+            }
+            .matches(&e)
+        );
     }
 
     #[test]

@@ -47,7 +47,9 @@ impl RepairPart {
 
     /// Reads the word typed on the command line.
     pub fn parse(word: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.word() == word.trim().to_lowercase())
+        Self::ALL
+            .into_iter()
+            .find(|p| p.word() == word.trim().to_lowercase())
     }
 }
 
@@ -109,7 +111,12 @@ pub enum RepairError {
 
 impl Repair {
     /// A newly opened repair.
-    pub fn open(text: impl Into<String>, values: Vec<String>, affected: Option<String>, at: DateTime<Utc>) -> Self {
+    pub fn open(
+        text: impl Into<String>,
+        values: Vec<String>,
+        affected: Option<String>,
+        at: DateTime<Utc>,
+    ) -> Self {
         Self {
             text: text.into(),
             values,
@@ -122,7 +129,12 @@ impl Repair {
     }
 
     /// Records a step.
-    pub fn step(&mut self, part: RepairPart, note: &str, at: DateTime<Utc>) -> Result<(), RepairError> {
+    pub fn step(
+        &mut self,
+        part: RepairPart,
+        note: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepairError> {
         if self.closed.is_some() {
             return Err(RepairError::Closed);
         }
@@ -130,7 +142,11 @@ impl Repair {
         if note.is_empty() {
             return Err(RepairError::NoteRequired);
         }
-        self.steps.push(RepairStep { part, note: note.to_owned(), at });
+        self.steps.push(RepairStep {
+            part,
+            note: note.to_owned(),
+            at,
+        });
         Ok(())
     }
 
@@ -143,7 +159,10 @@ impl Repair {
         if note.is_empty() {
             return Err(RepairError::NoteRequired);
         }
-        self.closed = Some(Closing { at, note: note.to_owned() });
+        self.closed = Some(Closing {
+            at,
+            note: note.to_owned(),
+        });
         Ok(())
     }
 
@@ -167,20 +186,31 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0).single().expect("time")
+        Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0)
+            .single()
+            .expect("time")
     }
 
     #[test]
     fn parts_in_any_order_and_more_than_once() {
         let mut r = Repair::open("Talked over a colleague", vec![], Some(" ".into()), at(1));
         assert_eq!(r.affected, None);
-        r.step(RepairPart::Change, "I will pause", at(2)).expect("step");
-        r.step(RepairPart::Reflection, "I was rushed", at(3)).expect("step");
-        r.step(RepairPart::Change, "asked for a signal", at(4)).expect("step");
+        r.step(RepairPart::Change, "I will pause", at(2))
+            .expect("step");
+        r.step(RepairPart::Reflection, "I was rushed", at(3))
+            .expect("step");
+        r.step(RepairPart::Change, "asked for a signal", at(4))
+            .expect("step");
         assert_eq!(r.tended(), vec![RepairPart::Reflection, RepairPart::Change]);
-        assert_eq!(r.step(RepairPart::Apology, "  ", at(5)), Err(RepairError::NoteRequired));
+        assert_eq!(
+            r.step(RepairPart::Apology, "  ", at(5)),
+            Err(RepairError::NoteRequired)
+        );
         r.close("we talked", at(6)).expect("close");
-        assert_eq!(r.step(RepairPart::Apology, "late", at(7)), Err(RepairError::Closed));
+        assert_eq!(
+            r.step(RepairPart::Apology, "late", at(7)),
+            Err(RepairError::Closed)
+        );
         assert!(!r.is_open());
     }
 

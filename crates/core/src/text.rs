@@ -2,7 +2,11 @@
 
 /// The first non-empty line of `text`, cut to at most `max` characters (with an ellipsis).
 pub fn first_line(text: &str, max: usize) -> String {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     truncate(line, max)
 }
 
@@ -66,7 +70,10 @@ mod tests {
         assert!(t.contains("Who carried more?"));
         assert_eq!(strip_comments(&t), "");
         let written = format!("I noticed the rota.\n\nIt matters.\n{t}");
-        assert_eq!(strip_comments(&written), "I noticed the rota.\n\nIt matters.");
+        assert_eq!(
+            strip_comments(&written),
+            "I noticed the rota.\n\nIt matters."
+        );
     }
 
     #[test]

@@ -41,7 +41,9 @@ pub enum Error {
     #[error("the journal file is damaged ({0})")]
     Damaged(String),
     /// The journal was written by a newer version of tend.
-    #[error("this journal was written by a newer tend (format {found}; this tend reads format {supported})")]
+    #[error(
+        "this journal was written by a newer tend (format {found}; this tend reads format {supported})"
+    )]
     NewerVersion {
         /// The format the file declares.
         found: u32,

@@ -20,7 +20,8 @@ pub const FORMAT_VERSION: u32 = 1;
 pub(crate) const MAGIC: &[u8] = b"tend-journal";
 
 pub(crate) const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_meta");
-pub(crate) const UNLOCKERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("tend_unlockers");
+pub(crate) const UNLOCKERS: TableDefinition<'_, u64, &[u8]> =
+    TableDefinition::new("tend_unlockers");
 pub(crate) const UNLOCKER_INFO: &str = "tend_unlocker_info";
 pub(crate) const SETTINGS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_settings");
 
@@ -117,7 +118,12 @@ impl Journal {
     ///
     /// The file is created 0600 (in a 0700 folder when tend makes the folder) and is never
     /// created over an existing file.
-    pub fn create(path: &Path, first: &NewUnlocker, pack: &ValuesPack, now: DateTime<Utc>) -> Result<Journal> {
+    pub fn create(
+        path: &Path,
+        first: &NewUnlocker,
+        pack: &ValuesPack,
+        now: DateTime<Utc>,
+    ) -> Result<Journal> {
         if path.exists() {
             return Err(Error::AlreadyExists(path.to_owned()));
         }
@@ -176,7 +182,11 @@ impl Journal {
             txn.open_table(SETTINGS)?;
         }
         journal.put_sealed_json(&txn, UNLOCKER_INFO, 1, &info)?;
-        journal.put_setting(&txn, PACK_SETTING, &serde_json::to_vec(pack).unwrap_or_default())?;
+        journal.put_setting(
+            &txn,
+            PACK_SETTING,
+            &serde_json::to_vec(pack).unwrap_or_default(),
+        )?;
         journal.put_setting(&txn, PSEUDONYM_SETTING, pseudonym_key.as_slice())?;
         txn.commit()?;
         Ok(journal)
@@ -204,8 +214,9 @@ impl Journal {
                 continue;
             }
             if let Attempt::Opened(raw) = unlock::try_unwrap(blob, secret)? {
-                let key = DataKey::from_slice(&raw, journal_id)
-                    .ok_or_else(|| Error::Damaged("an unlocker holds a key of the wrong size".into()))?;
+                let key = DataKey::from_slice(&raw, journal_id).ok_or_else(|| {
+                    Error::Damaged("an unlocker holds a key of the wrong size".into())
+                })?;
                 return Ok(Journal {
                     db,
                     key,
@@ -289,7 +300,12 @@ impl Journal {
     }
 
     /// Replaces unlocker `id` with a new one in one transaction (a passphrase change).
-    pub fn replace_unlocker(&self, id: u64, unlocker: &NewUnlocker, now: DateTime<Utc>) -> Result<()> {
+    pub fn replace_unlocker(
+        &self,
+        id: u64,
+        unlocker: &NewUnlocker,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let wrapped = unlocker.wrap(self.key.expose())?;
         let txn = self.db.begin_write()?;
         {
@@ -312,10 +328,12 @@ impl Journal {
     /// The journal's own copy of its values pack.
     pub fn pack(&self) -> Result<ValuesPack> {
         let txn = self.db.begin_read()?;
-        let raw = self.get_setting(&txn, PACK_SETTING)?.ok_or(Error::RecordDamaged {
-            kind: "values pack",
-            id: 0,
-        })?;
+        let raw = self
+            .get_setting(&txn, PACK_SETTING)?
+            .ok_or(Error::RecordDamaged {
+                kind: "values pack",
+                id: 0,
+            })?;
         serde_json::from_slice(&raw).map_err(|_| Error::RecordDamaged {
             kind: "values pack",
             id: 0,
@@ -325,7 +343,11 @@ impl Journal {
     /// Replaces the journal's values pack.
     pub fn set_pack(&self, pack: &ValuesPack) -> Result<()> {
         let txn = self.db.begin_write()?;
-        self.put_setting(&txn, PACK_SETTING, &serde_json::to_vec(pack).unwrap_or_default())?;
+        self.put_setting(
+            &txn,
+            PACK_SETTING,
+            &serde_json::to_vec(pack).unwrap_or_default(),
+        )?;
         txn.commit()?;
         Ok(())
     }
@@ -336,10 +358,12 @@ impl Journal {
     pub fn pseudonym(&self, purpose: &str) -> Result<String> {
         use hmac::{Mac, SimpleHmac};
         let txn = self.db.begin_read()?;
-        let secret = self.get_setting(&txn, PSEUDONYM_SETTING)?.ok_or(Error::RecordDamaged {
-            kind: "pseudonym key",
-            id: 0,
-        })?;
+        let secret = self
+            .get_setting(&txn, PSEUDONYM_SETTING)?
+            .ok_or(Error::RecordDamaged {
+                kind: "pseudonym key",
+                id: 0,
+            })?;
         let mut mac = <SimpleHmac<sha2::Sha256> as Mac>::new_from_slice(&secret)
             .map_err(|_| Error::Damaged("the pseudonym key is unreadable".into()))?;
         mac.update(b"tend pseudonym v1\0");
@@ -356,7 +380,9 @@ fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped)> {
     let txn = db.begin_read()?;
     let meta = match txn.open_table(META) {
         Ok(t) => t,
-        Err(redb::TableError::TableDoesNotExist(_) | redb::TableError::TableTypeMismatch { .. }) => {
+        Err(
+            redb::TableError::TableDoesNotExist(_) | redb::TableError::TableTypeMismatch { .. },
+        ) => {
             return Err(Error::NotAJournal(path.to_owned()));
         }
         Err(e) => return Err(e.into()),
@@ -396,7 +422,10 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
     Ok(())
 }
 

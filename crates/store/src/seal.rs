@@ -118,15 +118,26 @@ mod tests {
     #[test]
     fn bound_to_place_and_journal() {
         let k = key();
-        let here = Place { table: "reflections", key: &1u64.to_be_bytes() };
-        let there = Place { table: "reflections", key: &2u64.to_be_bytes() };
-        let other_table = Place { table: "repairs", key: &1u64.to_be_bytes() };
+        let here = Place {
+            table: "reflections",
+            key: &1u64.to_be_bytes(),
+        };
+        let there = Place {
+            table: "reflections",
+            key: &2u64.to_be_bytes(),
+        };
+        let other_table = Place {
+            table: "repairs",
+            key: &1u64.to_be_bytes(),
+        };
         let sealed = k.seal(here, b"private words");
-        assert_eq!(k.open(here, &sealed).as_deref().map(Vec::as_slice), Some(&b"private words"[..]));
+        assert_eq!(
+            k.open(here, &sealed).as_deref().map(Vec::as_slice),
+            Some(&b"private words"[..])
+        );
         assert!(k.open(there, &sealed).is_none());
         assert!(k.open(other_table, &sealed).is_none());
-        let same_bytes_other_journal =
-            DataKey::from_slice(k.expose(), [8; 16]).expect("32 bytes");
+        let same_bytes_other_journal = DataKey::from_slice(k.expose(), [8; 16]).expect("32 bytes");
         assert!(same_bytes_other_journal.open(here, &sealed).is_none());
         assert!(k.open(here, &sealed[..sealed.len() - 1]).is_none());
         assert!(k.open(here, &[]).is_none());

@@ -129,7 +129,11 @@ pub(crate) enum Attempt {
 pub(crate) fn try_unwrap(wrapped: &[u8], secret: &Secret) -> Result<Attempt> {
     let decryptor = match age::Decryptor::new(wrapped) {
         Ok(d) => d,
-        Err(_) => return Err(Error::Damaged("an unlocker is not a readable age file".into())),
+        Err(_) => {
+            return Err(Error::Damaged(
+                "an unlocker is not a readable age file".into(),
+            ));
+        }
     };
     let result = match secret {
         Secret::Passphrase(pass) => {
@@ -162,6 +166,8 @@ pub(crate) fn try_unwrap(wrapped: &[u8], secret: &Secret) -> Result<Attempt> {
             Err(Error::ExcessiveWork(required))
         }
         Err(age::DecryptError::Io(e)) => Err(e.into()),
-        Err(other) => Err(Error::Damaged(format!("an unlocker cannot be read: {other}"))),
+        Err(other) => Err(Error::Damaged(format!(
+            "an unlocker cannot be read: {other}"
+        ))),
     }
 }

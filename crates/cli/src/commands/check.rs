@@ -29,10 +29,18 @@ impl Check {
         }
         if !report.index_mismatches.is_empty() {
             let ids: Vec<String> = report.index_mismatches.iter().map(u64::to_string).collect();
-            say!("the list index disagrees about reflection(s) {}", ids.join(", "));
+            say!(
+                "the list index disagrees about reflection(s) {}",
+                ids.join(", ")
+            );
         }
-        say!("{opened} records opened; {} could not be opened.", report.damaged.len());
-        note!("hint: keep a copy of the journal file as it is; the other records stay readable and can be exported with `tend export`.");
+        say!(
+            "{opened} records opened; {} could not be opened.",
+            report.damaged.len()
+        );
+        note!(
+            "hint: keep a copy of the journal file as it is; the other records stay readable and can be exported with `tend export`."
+        );
         Ok(ExitCode::from(1))
     }
 }

@@ -26,12 +26,20 @@ impl Delete {
         let r: Reflection = journal.get(self.id)?;
         if !self.yes {
             if !prompt::interactive() {
-                return Err(fail("deleting needs a yes, and there is no terminal to ask on")
-                    .hint(format!("run `tend delete {} --yes` to delete it", self.id))
-                    .into());
+                return Err(
+                    fail("deleting needs a yes, and there is no terminal to ask on")
+                        .hint(format!("run `tend delete {} --yes` to delete it", self.id))
+                        .into(),
+                );
             }
-            let label = r.content_note.as_ref().map_or_else(|| r.title(), |n| format!("[content note: {n}]"));
-            let question = format!("Delete reflection {} from {} ({label})? This cannot be undone.", self.id, r.on);
+            let label = r
+                .content_note
+                .as_ref()
+                .map_or_else(|| r.title(), |n| format!("[content note: {n}]"));
+            let question = format!(
+                "Delete reflection {} from {} ({label})? This cannot be undone.",
+                self.id, r.on
+            );
             if !prompt::confirm(&question, false)? {
                 say!("Kept reflection {}.", self.id);
                 return super::done();

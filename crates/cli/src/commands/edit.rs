@@ -88,17 +88,23 @@ impl Edit {
             None
         } else if !std::io::stdin().is_terminal() {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).context("could not read the new text from stdin")?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("could not read the new text from stdin")?;
             Some(s.trim().to_owned())
         } else {
             let heading = format!("Editing reflection {} ({})", self.id, r.on);
-            let edited = editor::edit(&super::write::template(&pack, &r.text, &r.values, &heading))?;
+            let edited =
+                editor::edit(&super::write::template(&pack, &r.text, &r.values, &heading))?;
             Some(text::strip_comments(&edited))
         };
         if let Some(t) = new_text {
             if t.is_empty() {
                 return Err(fail("the new text is empty, so nothing was changed")
-                    .hint(format!("to remove the reflection, use `tend delete {}`", self.id))
+                    .hint(format!(
+                        "to remove the reflection, use `tend delete {}`",
+                        self.id
+                    ))
                     .into());
             }
             r.text = t;

@@ -55,7 +55,8 @@ pub fn write_private(path: &std::path::Path, bytes: &[u8], force: bool) -> Resul
     }
     let mut f = options.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            fail(format!("{} already exists", path.display())).hint("choose another name, or add --force to replace it")
+            fail(format!("{} already exists", path.display()))
+                .hint("choose another name, or add --force to replace it")
         } else {
             fail(format!("could not write {}: {e}", path.display()))
         }
@@ -98,7 +99,9 @@ impl Export {
         }
         warn_damaged(&reflections.damaged);
         if !commitments.damaged.is_empty() || !repairs.damaged.is_empty() {
-            note!("Note: some commitments or repairs could not be opened and are left out; `tend check` says more.");
+            note!(
+                "Note: some commitments or repairs could not be opened and are left out; `tend check` says more."
+            );
         }
         super::done()
     }

@@ -47,17 +47,25 @@ impl Import {
         match self.from {
             Source::Tend => {
                 let doc = Export::parse(&text).map_err(|e| {
-                    fail(format!("{shown}: {e}")).hint("give a file written by `tend export --format json`, or use --from jrnl")
+                    fail(format!("{shown}: {e}")).hint(
+                        "give a file written by `tend export --format json`, or use --from jrnl",
+                    )
                 })?;
                 let r = WithId::unwrap_all(doc.reflections);
                 let c = WithId::unwrap_all(doc.commitments);
                 let p = WithId::unwrap_all(doc.repairs);
                 journal.import(&r, &c, &p)?;
-                say!("Imported {} reflections, {} commitments and {} repairs.", r.len(), c.len(), p.len());
+                say!(
+                    "Imported {} reflections, {} commitments and {} repairs.",
+                    r.len(),
+                    c.len(),
+                    p.len()
+                );
             }
             Source::Jrnl => {
                 let reflections = parse_jrnl(&text, ctx.now()).map_err(|e| {
-                    fail(format!("{shown}: {e}")).hint("export from jrnl with `jrnl --format json > FILE`")
+                    fail(format!("{shown}: {e}"))
+                        .hint("export from jrnl with `jrnl --format json > FILE`")
                 })?;
                 journal.add_many(&reflections)?;
                 say!("Imported {} reflections from jrnl.", reflections.len());

@@ -29,17 +29,24 @@ pub fn load_pack(name_or_file: &str) -> Result<ValuesPack> {
     }
     let path = std::path::Path::new(name_or_file);
     if !path.exists() {
-        return Err(fail(format!("there is no built-in pack or file called {name_or_file:?}"))
-            .hint(format!("the built-in packs are: {}", ValuesPack::builtin_names().join(", ")))
-            .into());
+        return Err(fail(format!(
+            "there is no built-in pack or file called {name_or_file:?}"
+        ))
+        .hint(format!(
+            "the built-in packs are: {}",
+            ValuesPack::builtin_names().join(", ")
+        ))
+        .into());
     }
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| {
-            fail(format!("could not read {}: {e}", path.display()))
-                .hint("a values pack is a text file in TOML; see docs/values-packs.md for the format")
-        })?;
+    let source = std::fs::read_to_string(path).map_err(|e| {
+        fail(format!("could not read {}: {e}", path.display()))
+            .hint("a values pack is a text file in TOML; see docs/values-packs.md for the format")
+    })?;
     ValuesPack::parse(&source).map_err(|e| {
-        let hint = e.hint.clone().unwrap_or_else(|| "see docs/values-packs.md for the format".to_owned());
+        let hint = e
+            .hint
+            .clone()
+            .unwrap_or_else(|| "see docs/values-packs.md for the format".to_owned());
         fail(format!("{}: {e}", path.display())).hint(hint).into()
     })
 }

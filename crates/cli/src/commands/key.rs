@@ -54,7 +54,11 @@ impl KeyCommand {
         let adding_identity = matches!(&self, KeyCommand::Add(a) if a.recipient.is_none() && a.new_passphrase_file.is_none())
             .then(|| ctx.global.identity.clone())
             .flatten();
-        let journal = if adding_identity.is_some() { ctx.open_with_passphrase()? } else { ctx.open()? };
+        let journal = if adding_identity.is_some() {
+            ctx.open_with_passphrase()?
+        } else {
+            ctx.open()?
+        };
         match self {
             KeyCommand::List => {
                 for u in journal.unlockers()? {
@@ -62,19 +66,28 @@ impl KeyCommand {
                         UnlockerKind::Passphrase => "passphrase".to_owned(),
                         UnlockerKind::Identity { recipient } => format!("identity {recipient}"),
                     };
-                    let this = if u.id == journal.unlocked_by() { "  (opened it this time)" } else { "" };
+                    let this = if u.id == journal.unlocked_by() {
+                        "  (opened it this time)"
+                    } else {
+                        ""
+                    };
                     say!("{:>3}  {what}  added {}{this}", u.id, u.added.date_naive());
                 }
             }
             KeyCommand::Add(add) => {
                 let unlocker = if let Some(path) = &adding_identity {
                     let ids = secrets::load_identities(path)?;
-                    let first = ids.first().ok_or_else(|| fail("the identity file holds no identity"))?;
+                    let first = ids
+                        .first()
+                        .ok_or_else(|| fail("the identity file holds no identity"))?;
                     NewUnlocker::Recipient(first.to_public())
                 } else if let Some(r) = &add.recipient {
-                    NewUnlocker::Recipient(r.trim().parse::<age::x25519::Recipient>().map_err(|_| {
-                        fail(format!("{r:?} is not an age recipient")).hint("a recipient looks like age1…")
-                    })?)
+                    NewUnlocker::Recipient(r.trim().parse::<age::x25519::Recipient>().map_err(
+                        |_| {
+                            fail(format!("{r:?} is not an age recipient"))
+                                .hint("a recipient looks like age1…")
+                        },
+                    )?)
                 } else {
                     secrets::new_passphrase(add.new_passphrase_file.as_deref(), "a new passphrase")?
                 };
@@ -96,7 +109,10 @@ impl KeyCommand {
                 let target = match opened_with {
                     Some(u) if u.kind == UnlockerKind::Passphrase => u.id,
                     _ => {
-                        let pass: Vec<_> = unlockers.iter().filter(|u| u.kind == UnlockerKind::Passphrase).collect();
+                        let pass: Vec<_> = unlockers
+                            .iter()
+                            .filter(|u| u.kind == UnlockerKind::Passphrase)
+                            .collect();
                         match pass.as_slice() {
                             [one] => one.id,
                             [] => {
@@ -112,9 +128,12 @@ impl KeyCommand {
                         }
                     }
                 };
-                let unlocker = secrets::new_passphrase(p.new_passphrase_file.as_deref(), "a new passphrase")?;
+                let unlocker =
+                    secrets::new_passphrase(p.new_passphrase_file.as_deref(), "a new passphrase")?;
                 journal.replace_unlocker(target, &unlocker, ctx.now())?;
-                say!("Changed the passphrase (unlocker {target}). Your reflections were not re-encrypted; only the key that opens them was.");
+                say!(
+                    "Changed the passphrase (unlocker {target}). Your reflections were not re-encrypted; only the key that opens them was."
+                );
             }
         }
         super::done()

@@ -58,7 +58,11 @@ pub fn print_line(e: &Entry) {
         Some(note) => format!("[content note: {note}]"),
         None => e.title.clone(),
     };
-    let mut line = format!("{}  {}  {title}", paint(DIM, format!("{:>5}", e.id)), paint(DIM, e.on));
+    let mut line = format!(
+        "{}  {}  {title}",
+        paint(DIM, format!("{:>5}", e.id)),
+        paint(DIM, e.on)
+    );
     if !e.values.is_empty() {
         line.push_str(&format!("  {}", paint(ACCENT, values_line(&e.values))));
     }
@@ -86,12 +90,24 @@ impl List {
         let filter = self.filter.filter(ctx)?;
         let journal = ctx.open()?;
         let scan = journal.entries()?;
-        let matching: Vec<Entry> = scan.records.into_iter().map(|(_, e)| e).filter(|e| filter.matches(e)).collect();
+        let matching: Vec<Entry> = scan
+            .records
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| filter.matches(e))
+            .collect();
         let shown = newest(matching, self.number);
         if self.json {
             crate::output::print_json(&shown)?;
         } else if shown.is_empty() {
-            note!("No reflections yet{}.", if filter == Filter::default() { "" } else { " match" });
+            note!(
+                "No reflections yet{}.",
+                if filter == Filter::default() {
+                    ""
+                } else {
+                    " match"
+                }
+            );
         } else {
             shown.iter().for_each(print_line);
         }

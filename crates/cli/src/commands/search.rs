@@ -31,7 +31,9 @@ impl Search {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let query = Query::new(&self.words);
         if query.is_empty() {
-            return Err(fail("there is nothing to search for").hint("give one or more words").into());
+            return Err(fail("there is nothing to search for")
+                .hint("give one or more words")
+                .into());
         }
         let filter = self.filter.filter(ctx)?;
         let journal = ctx.open()?;

@@ -56,24 +56,50 @@ impl Show {
             return super::done();
         }
         let pack = journal.pack()?;
-        say!("{}", paint(BOLD, format!("Reflection {} · {}", self.id, r.on.format("%A %-d %B %Y"))));
+        say!(
+            "{}",
+            paint(
+                BOLD,
+                format!("Reflection {} · {}", self.id, r.on.format("%A %-d %B %Y"))
+            )
+        );
         for v in &r.values {
-            say!("  {}", paint(ACCENT, value_label(&pack, &v.value, v.rating)));
+            say!(
+                "  {}",
+                paint(ACCENT, value_label(&pack, &v.value, v.rating))
+            );
         }
         if !r.tags.is_empty() {
             let tags: Vec<String> = r.tags.iter().map(|t| format!("#{t}")).collect();
             say!("  {}", paint(DIM, tags.join(" ")));
         }
-        let mut written = format!("written {}", r.written.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"));
+        let mut written = format!(
+            "written {}",
+            r.written
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+        );
         if let Some(e) = r.edited {
-            written.push_str(&format!(", changed {}", e.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")));
+            written.push_str(&format!(
+                ", changed {}",
+                e.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+            ));
         }
         say!("  {}", paint(DIM, written));
         say!("");
         match (&r.content_note, hidden) {
             (Some(note), true) => {
                 say!("Content note: {note}");
-                say!("{}", paint(DIM, format!("The text is hidden. `tend show {} --reveal` shows it, when you choose.", self.id)));
+                say!(
+                    "{}",
+                    paint(
+                        DIM,
+                        format!(
+                            "The text is hidden. `tend show {} --reveal` shows it, when you choose.",
+                            self.id
+                        )
+                    )
+                );
             }
             (Some(note), false) => {
                 say!("Content note: {note}");

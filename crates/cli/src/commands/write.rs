@@ -40,8 +40,10 @@ pub fn template(pack: &ValuesPack, body: &str, values: &[ValueRating], heading: 
     } else {
         values.iter().filter_map(|v| pack.value(&v.value)).collect()
     };
-    let prompts: Vec<(String, Vec<String>)> =
-        chosen.iter().map(|v| (v.name.clone(), v.prompts.clone())).collect();
+    let prompts: Vec<(String, Vec<String>)> = chosen
+        .iter()
+        .map(|v| (v.name.clone(), v.prompts.clone()))
+        .collect();
     text::editor_template(body, heading, &prompts)
 }
 
@@ -73,7 +75,10 @@ impl Write {
         let mut reflection = Reflection::new(text, on, ctx.now());
         reflection.values = values;
         reflection.tags = normalise_tags(&self.tags);
-        reflection.content_note = self.content_note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        reflection.content_note = self
+            .content_note
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
         let id = journal.add(&reflection)?;
         say!("Saved reflection {id} for {on}.");
         super::done()

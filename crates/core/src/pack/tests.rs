@@ -361,8 +361,15 @@ fn pack_fingerprint_ignores_values_retired_by_an_import() {
     let mut shared = ValuesPack::default_pack();
     shared.values.retain(|v| v.id != "repair");
     member.apply_import(&shared);
-    assert!(member.value("repair").is_some_and(|v| v.retired), "kept, retired");
-    assert_eq!(member.fingerprint(), shared.fingerprint(), "same active pack, same fingerprint");
+    assert!(
+        member.value("repair").is_some_and(|v| v.retired),
+        "kept, retired"
+    );
+    assert_eq!(
+        member.fingerprint(),
+        shared.fingerprint(),
+        "same active pack, same fingerprint"
+    );
     let mut reworded = shared.clone();
     reworded.values[0].prompts.push("One more question?".into());
     assert_ne!(reworded.fingerprint(), shared.fingerprint());
