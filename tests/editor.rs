@@ -9,22 +9,8 @@ use common::{Env, files_under, script};
 /// tend only opens the editor when stdin is a terminal; tests give it one through a
 /// pseudo-terminal.
 pub fn run_in_pty(env: &Env, editor: &std::path::Path, args: &str) -> (i32, String) {
-    let bin = common::tend_bin();
-    let cmdline = format!(
-        "env -i HOME='{}' PATH='{}' TEND_JOURNAL='{}' TEND_PASSPHRASE_FILE='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' NO_COLOR=1 EDITOR='{}' '{}' {args}; echo EXIT=$?",
-        env.home.display(),
-        std::env::var("PATH").unwrap_or_default(),
-        env.journal.display(),
-        env.pass_file.display(),
-        env.runtime.display(),
-        editor.display(),
-        bin.display()
-    );
     let mut p = common::pty();
-    p.send_line(&cmdline).unwrap();
-    let (before, matched) = p.exp_regex("EXIT=[0-9]+").unwrap();
-    let code = matched.trim_start_matches("EXIT=").parse().unwrap();
-    (code, before)
+    run_in_session(&mut p, env, editor, args)
 }
 
 #[test]
@@ -100,4 +86,61 @@ fn edit_opens_the_existing_text() {
     assert!(output.contains("Updated reflection 1"), "{output}");
     assert!(env.ok(&["show", "1"]).contains("revised words"));
     assert!(files_under(&env.runtime).is_empty());
+}
+
+#[test]
+fn no_core_dumps_while_the_journal_is_unlocked() {
+    let env = Env::with_journal();
+    let seen = env.path("core-limit");
+    let editor = env.path("limit-editor");
+    // The editor runs while tend holds the unlocked key; it inherits tend's limits. tend
+    // itself is its grandparent (tend → sh → editor), whose limits /proc shows directly.
+    script(
+        &editor,
+        &format!(
+            "ulimit -c > '{seen}'; tend_pid=$(ps -o ppid= -p $PPID | tr -d ' '); grep 'core file' /proc/$tend_pid/limits >> '{seen}'; echo text > \"$1\"",
+            seen = seen.display()
+        ),
+    );
+    // Start from a shell that allows core dumps, so the limit can only come from tend.
+    let mut p = common::pty();
+    p.send_line("ulimit -S -c unlimited 2>/dev/null || true")
+        .unwrap();
+    let (code, output) = run_in_session(&mut p, &env, &editor, "write");
+    assert_eq!(code, 0, "{output}");
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    let mut lines = seen.lines();
+    assert_eq!(
+        lines.next(),
+        Some("0"),
+        "the editor inherited a core limit of 0: {seen}"
+    );
+    let proc_line = lines.next().unwrap_or("");
+    let fields: Vec<&str> = proc_line.split_whitespace().collect();
+    assert!(
+        fields.len() >= 6 && fields[4] == "0" && fields[5] == "0",
+        "tend's own limits: {proc_line}"
+    );
+}
+
+/// Like [`run_in_pty`], in a session the test prepared.
+fn run_in_session(
+    p: &mut rexpect::session::PtyReplSession,
+    env: &Env,
+    editor: &std::path::Path,
+    args: &str,
+) -> (i32, String) {
+    let cmdline = format!(
+        "env -i HOME='{}' PATH='{}' TEND_JOURNAL='{}' TEND_PASSPHRASE_FILE='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' NO_COLOR=1 EDITOR='{}' '{}' {args}; echo EXIT=$?",
+        env.home.display(),
+        std::env::var("PATH").unwrap_or_default(),
+        env.journal.display(),
+        env.pass_file.display(),
+        env.runtime.display(),
+        editor.display(),
+        common::tend_bin().display()
+    );
+    p.send_line(&cmdline).unwrap();
+    let (before, matched) = p.exp_regex("EXIT=[0-9]+").unwrap();
+    (matched.trim_start_matches("EXIT=").parse().unwrap(), before)
 }

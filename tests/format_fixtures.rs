@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use common::Env;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/format/v1").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/format/v1")
+        .join(name)
 }
 
 /// A copy of the fixture journal in a fresh home (opening a redb file rewrites a header byte,
@@ -34,38 +36,75 @@ fn v1_journal_opens_to_what_it_held() {
     let expected = without_exported(&std::fs::read_to_string(fixture("export.json")).unwrap());
     let actual = without_exported(&env.ok(&["export", "--format", "json"]));
     assert_eq!(actual, expected);
-    assert_eq!(actual["reflections"].as_array().unwrap().len(), 3, "ids 1, 2 and 4; 3 was deleted");
+    assert_eq!(
+        actual["reflections"].as_array().unwrap().len(),
+        3,
+        "ids 1, 2 and 4; 3 was deleted"
+    );
     assert!(env.ok(&["check"]).contains("All"));
     let fingerprint = std::fs::read_to_string(fixture("fingerprint.txt")).unwrap();
-    let pack: serde_json::Value = serde_json::from_str(&env.ok(&["values", "list", "--json"])).unwrap();
+    let pack: serde_json::Value =
+        serde_json::from_str(&env.ok(&["values", "list", "--json"])).unwrap();
     assert_eq!(pack["fingerprint"].as_str().unwrap(), fingerprint.trim());
     let list = env.ok(&["list", "--json"]);
     let list: serde_json::Value = serde_json::from_str(&list).unwrap();
-    let ids: Vec<u64> = list.as_array().unwrap().iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    let ids: Vec<u64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_u64().unwrap())
+        .collect();
     assert_eq!(ids, vec![4, 2, 1], "the index of v1 reads, newest first");
     assert!(env.ok(&["search", "rota"]).contains("Shared the rota"));
-    let consents: serde_json::Value = serde_json::from_str(&env.ok(&["consent", "list", "--json"])).unwrap();
+    let consents: serde_json::Value =
+        serde_json::from_str(&env.ok(&["consent", "list", "--json"])).unwrap();
     assert_eq!(consents[0]["status"], "revoked");
     // The identity unlocker of v1 opens it too.
     let member_key = fixture("member.key");
-    let out = env.cmd().env_remove("TEND_PASSPHRASE_FILE").args(["--identity", member_key.to_str().unwrap(), "list"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env
+        .cmd()
+        .env_remove("TEND_PASSPHRASE_FILE")
+        .args(["--identity", member_key.to_str().unwrap(), "list"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // And new writes go on from the old ids.
-    assert!(env.ok(&["write", "written by a newer build"]).contains("Saved reflection 5"));
+    assert!(
+        env.ok(&["write", "written by a newer build"])
+            .contains("Saved reflection 5")
+    );
 }
 
 #[test]
 fn v1_contribution_and_revocation_open_to_what_they_held() {
     let key = std::fs::read_to_string(fixture("facilitator.key")).unwrap();
     let identities = tend_store::bundle::read_identities(&key).unwrap();
-    let contribution = tend_store::bundle::open(&std::fs::read(fixture("contribution.age")).unwrap(), &identities).unwrap();
-    assert_eq!(contribution, std::fs::read(fixture("contribution.json")).unwrap());
+    let contribution = tend_store::bundle::open(
+        &std::fs::read(fixture("contribution.age")).unwrap(),
+        &identities,
+    )
+    .unwrap();
+    assert_eq!(
+        contribution,
+        std::fs::read(fixture("contribution.json")).unwrap()
+    );
     let parsed = tend_core::contribution::Contribution::parse(&contribution).unwrap();
     assert_eq!(parsed.version, 1);
     assert_eq!(parsed.purpose, "Fixture retreat");
     assert_eq!(parsed.consent.name.as_deref(), Some("Sam"));
-    let revocation = tend_store::bundle::open(&std::fs::read(fixture("revocation.age")).unwrap(), &identities).unwrap();
-    assert_eq!(revocation, std::fs::read(fixture("revocation.json")).unwrap());
+    let revocation = tend_store::bundle::open(
+        &std::fs::read(fixture("revocation.age")).unwrap(),
+        &identities,
+    )
+    .unwrap();
+    assert_eq!(
+        revocation,
+        std::fs::read(fixture("revocation.json")).unwrap()
+    );
     let revocation = tend_core::contribution::Revocation::parse(&revocation).unwrap();
     assert!(revocation.revokes(&parsed));
 
@@ -74,10 +113,22 @@ fn v1_contribution_and_revocation_open_to_what_they_held() {
     let out = env.path("summary.json");
     let build = env
         .cmd()
-        .args(["--identity", fixture("facilitator.key").to_str().unwrap(), "retreat", "build"])
+        .args([
+            "--identity",
+            fixture("facilitator.key").to_str().unwrap(),
+            "retreat",
+            "build",
+        ])
         .arg(fixture("contribution.age"))
         .arg(fixture("revocation.age"))
-        .args(["--min-group", "2", "--format", "json", "-o", out.to_str().unwrap()])
+        .args([
+            "--min-group",
+            "2",
+            "--format",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&build.stderr);
