@@ -171,3 +171,52 @@ pub(crate) fn try_unwrap(wrapped: &[u8], secret: &Secret) -> Result<Attempt> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let pass = "correct horse battery staple";
+        let secret = Secret::Passphrase(SecretString::from(pass.to_owned()));
+        assert!(!format!("{secret:?}").contains(pass));
+        let new = NewUnlocker::Passphrase {
+            passphrase: SecretString::from(pass.to_owned()),
+            work_factor: Some(4),
+        };
+        assert!(!format!("{new:?}").contains(pass));
+        let identity = age::x25519::Identity::generate();
+        use age::secrecy::ExposeSecret;
+        let text = identity.to_string().expose_secret().to_owned();
+        let ids = Secret::Identities(vec![identity]);
+        assert!(!format!("{ids:?}").contains(&text));
+        let key = crate::seal::DataKey::generate([1; 16]);
+        let hex: String = key.expose().iter().map(|b| format!("{b:02x}")).collect();
+        let shown = format!("{key:?}");
+        assert!(!shown.contains(&hex) && shown.contains("redacted"));
+    }
+
+    #[test]
+    fn a_wrapped_key_opens_only_with_its_secret() {
+        let key = [9u8; 32];
+        let unlocker = NewUnlocker::Passphrase {
+            passphrase: SecretString::from("right".to_owned()),
+            work_factor: Some(4),
+        };
+        let wrapped = unlocker.wrap(&key).expect("wrap");
+        assert!(is_passphrase(&wrapped));
+        let right = Secret::Passphrase(SecretString::from("right".to_owned()));
+        let wrong = Secret::Passphrase(SecretString::from("wrong".to_owned()));
+        assert!(
+            matches!(try_unwrap(&wrapped, &right), Ok(Attempt::Opened(k)) if k.as_slice() == key)
+        );
+        assert!(matches!(try_unwrap(&wrapped, &wrong), Ok(Attempt::Refused)));
+        let ids = Secret::Identities(vec![age::x25519::Identity::generate()]);
+        assert!(matches!(try_unwrap(&wrapped, &ids), Ok(Attempt::Refused)));
+        assert!(matches!(
+            try_unwrap(b"not age", &right),
+            Err(Error::Damaged(_))
+        ));
+    }
+}
