@@ -16,14 +16,15 @@ pub struct DateError {
 impl DateError {
     /// The forms tend understands, for a hint line.
     pub const HINT: &'static str = "use a date like 2026-03-14, or words like today, yesterday, \
-                                    \"3 days ago\", \"2 weeks ago\", monday or \"last friday\"";
+                                    \"3 days ago\", monday, \"last friday\", \"next friday\" or \"in 2 weeks\"";
 }
 
 /// Reads `input` as a calendar date, relative to `today` where it is a word.
 ///
 /// Accepts ISO dates (`2026-03-14`, also with `/`), `today`, `yesterday`, `tomorrow`,
 /// `N days|weeks|months|years ago` (also `a week ago`), weekday names (the most recent such
-/// day, today included) and `last WEEKDAY` (the one before that when it is today).
+/// day, today included), `last WEEKDAY` (the one before that when it is today), and for
+/// dates ahead (a commitment's due date): `next WEEKDAY` and `in N days|weeks|months`.
 pub fn parse(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
     let err = || DateError {
         input: input.to_owned(),
@@ -59,6 +60,29 @@ pub fn parse(input: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
         ["last", day] if weekday(day).is_some() => {
             let wanted = weekday(day).ok_or_else(err)?;
             Ok(most_recent(today, wanted, true))
+        }
+        ["next", day] if weekday(day).is_some() => {
+            let wanted = weekday(day).ok_or_else(err)?;
+            let ahead =
+                (7 + wanted.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
+            let ahead = if ahead == 0 { 7 } else { ahead };
+            today
+                .checked_add_days(Days::new(ahead.into()))
+                .ok_or_else(err)
+        }
+        ["in", n, unit] => {
+            let n: u32 = match *n {
+                "a" | "an" | "one" => 1,
+                other => other.parse().map_err(|_| err())?,
+            };
+            let unit = unit.strip_suffix('s').unwrap_or(unit);
+            match unit {
+                "day" => today.checked_add_days(Days::new(n.into())),
+                "week" => today.checked_add_days(Days::new(u64::from(n) * 7)),
+                "month" => today.checked_add_months(Months::new(n)),
+                _ => None,
+            }
+            .ok_or_else(err)
         }
         [single] => iso(single).ok_or_else(err),
         _ => Err(err()),
@@ -124,6 +148,11 @@ mod tests {
         assert_eq!(p("last friday"), Ok(d(2026, 11, 13)));
         assert_eq!(p("monday"), Ok(d(2026, 11, 16)));
         assert_eq!(p("Sat"), Ok(d(2026, 11, 14)));
+        assert_eq!(p("next friday"), Ok(d(2026, 11, 27)));
+        assert_eq!(p("next monday"), Ok(d(2026, 11, 23)));
+        assert_eq!(p("in 3 days"), Ok(d(2026, 11, 23)));
+        assert_eq!(p("in a week"), Ok(d(2026, 11, 27)));
+        assert_eq!(p("in 2 months"), Ok(d(2027, 1, 20)));
     }
 
     #[test]
