@@ -102,3 +102,16 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     }
     ExitCode::FAILURE
 }
+
+/// Prints the line for a command that stopped on a panic: every write is one transaction, so
+/// nothing half-done was kept.
+pub fn report_panic(place: &str) -> ExitCode {
+    let bold = anstyle::Style::new().bold();
+    anstream::eprintln!(
+        "{bold}tend:{bold:#} this command stopped unexpectedly; nothing half-done was saved"
+    );
+    anstream::eprintln!(
+        "  hint: the journal file may be damaged: run `tend check`, and keep a copy of the file as it is (stopped at {place})"
+    );
+    ExitCode::from(101)
+}
