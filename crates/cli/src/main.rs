@@ -28,7 +28,10 @@ fn main() -> ExitCode {
     // Either way the person gets one line and a hint, not a backtrace; the store contains
     // the panics it expects and turns them into "damaged" errors on its own.
     std::panic::set_hook(Box::new(|info| {
-        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         if let Ok(mut last) = LAST_PANIC.lock() {
             *last = Some(place);
         }
@@ -39,7 +42,11 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(err)) => failure::report(&err),
         Err(_) => {
-            let place = LAST_PANIC.lock().ok().and_then(|p| p.clone()).unwrap_or_default();
+            let place = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|p| p.clone())
+                .unwrap_or_default();
             failure::report_panic(&place)
         }
     }

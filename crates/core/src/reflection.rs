@@ -178,7 +178,7 @@ impl Filter {
 
 /// Orders entries newest first: by day, then by when they were written, then by id.
 pub fn sort_newest_first(entries: &mut [Entry]) {
-    entries.sort_unstable_by(|a, b| (b.on, b.written, b.id).cmp(&(a.on, a.written, a.id)));
+    entries.sort_unstable_by_key(|e| std::cmp::Reverse((e.on, e.written, e.id)));
 }
 
 /// The newest `n` entries, newest first, without sorting the whole list.

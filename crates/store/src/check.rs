@@ -54,29 +54,40 @@ impl Journal {
                 let (k, v) = item?;
                 let id = k.value();
                 let key = id.to_be_bytes();
-                let plain = self.key.open(Place { table: name, key: &key }, v.value());
+                let plain = self.key.open(
+                    Place {
+                        table: name,
+                        key: &key,
+                    },
+                    v.value(),
+                );
                 let ok = match (name, plain) {
                     (_, None) => false,
-                    (REFLECTIONS, Some(p)) => match serde_json::from_slice::<tend_core::reflection::Reflection>(&p) {
-                        Ok(r) => {
-                            reflections.insert(id, r.entry(id));
-                            true
+                    (REFLECTIONS, Some(p)) => {
+                        match serde_json::from_slice::<tend_core::reflection::Reflection>(&p) {
+                            Ok(r) => {
+                                reflections.insert(id, r.entry(id));
+                                true
+                            }
+                            Err(_) => false,
                         }
-                        Err(_) => false,
-                    },
-                    (INDEX, Some(p)) => match serde_json::from_slice::<Vec<Entry>>(&p) {
-                        Ok(es) => {
+                    }
+                    (INDEX, Some(p)) => match records::decode_segment(&p) {
+                        Some(es) => {
                             indexed.extend(es.into_iter().map(|e| (e.id, e)));
                             true
                         }
-                        Err(_) => false,
+                        None => false,
                     },
                     (_, Some(p)) => serde_json::from_slice::<serde_json::Value>(&p).is_ok(),
                 };
                 if ok {
                     opened += 1;
                 } else {
-                    report.damaged.push(Damaged { table: name.to_owned(), id });
+                    report.damaged.push(Damaged {
+                        table: name.to_owned(),
+                        id,
+                    });
                 }
             }
             report.opened.push((name.to_owned(), opened));
@@ -88,7 +99,10 @@ impl Journal {
         }
         for id in indexed.keys() {
             if !reflections.contains_key(id)
-                && !report.damaged.iter().any(|d| d.table == REFLECTIONS && d.id == *id)
+                && !report
+                    .damaged
+                    .iter()
+                    .any(|d| d.table == REFLECTIONS && d.id == *id)
             {
                 report.index_mismatches.push(*id);
             }

@@ -32,7 +32,10 @@
 
 pub mod bundle;
 mod check;
+mod contain;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod journal;
 mod records;
 mod seal;

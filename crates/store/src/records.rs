@@ -4,13 +4,21 @@
 //! The index keeps each reflection's [`Entry`] (date, values, tags, content note, first line)
 //! in segments of [`SEGMENT`] entries, so listing and filtering open a few hundred small
 //! records instead of every text, and adding a reflection rewrites one segment only.
+//! Segments are encoded compactly (see `segment`) and opened on every core at once.
 
-use redb::{ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition, WriteTransaction};
+mod search;
+mod segment;
+
+use redb::{
+    ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    WriteTransaction,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tend_core::commitment::Commitment;
 use tend_core::reflection::{Entry, Reflection};
 use tend_core::repair::Repair;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::journal::{Journal, SETTINGS};
@@ -47,7 +55,7 @@ mod sealed {
 }
 
 /// A kind of record the journal keeps. Sealed: implemented for tend-core's records only.
-pub trait Record: Serialize + DeserializeOwned + sealed::Sealed {
+pub trait Record: Serialize + DeserializeOwned + Send + sealed::Sealed {
     /// The word for one record, as errors say it.
     const KIND: &'static str;
     /// Its table.
@@ -97,21 +105,51 @@ fn counter_name(table: &str) -> String {
 }
 
 impl Journal {
-    pub(crate) fn put_sealed(&self, txn: &WriteTransaction, table_name: &str, id: u64, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn put_sealed(
+        &self,
+        txn: &WriteTransaction,
+        table_name: &str,
+        id: u64,
+        bytes: &[u8],
+    ) -> Result<()> {
         let key = id.to_be_bytes();
-        let sealed = self.key.seal(Place { table: table_name, key: &key }, bytes);
-        txn.open_table(table(table_name))?.insert(id, sealed.as_slice())?;
+        let sealed = self.key.seal(
+            Place {
+                table: table_name,
+                key: &key,
+            },
+            bytes,
+        );
+        txn.open_table(table(table_name))?
+            .insert(id, sealed.as_slice())?;
         Ok(())
     }
 
-    pub(crate) fn put_sealed_json<T: Serialize>(&self, txn: &WriteTransaction, table_name: &str, id: u64, value: &T) -> Result<()> {
+    pub(crate) fn put_sealed_json<T: Serialize>(
+        &self,
+        txn: &WriteTransaction,
+        table_name: &str,
+        id: u64,
+        value: &T,
+    ) -> Result<()> {
         let json = zeroize::Zeroizing::new(serde_json::to_vec(value).unwrap_or_default());
         self.put_sealed(txn, table_name, id, &json)
     }
 
-    fn open_sealed(&self, table_name: &str, id: u64, sealed: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    fn open_sealed(
+        &self,
+        table_name: &str,
+        id: u64,
+        sealed: &[u8],
+    ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
         let key = id.to_be_bytes();
-        self.key.open(Place { table: table_name, key: &key }, sealed)
+        self.key.open(
+            Place {
+                table: table_name,
+                key: &key,
+            },
+            sealed,
+        )
     }
 
     fn decode<T: DeserializeOwned>(&self, table_name: &str, id: u64, sealed: &[u8]) -> Option<T> {
@@ -119,28 +157,63 @@ impl Journal {
         serde_json::from_slice(&plain).ok()
     }
 
-    pub(crate) fn get_sealed_json<T: DeserializeOwned>(&self, txn: &ReadTransaction, table_name: &'static str, id: u64) -> Result<T> {
+    pub(crate) fn get_sealed_json<T: DeserializeOwned>(
+        &self,
+        txn: &ReadTransaction,
+        table_name: &'static str,
+        id: u64,
+    ) -> Result<T> {
         let t = txn.open_table(table(table_name))?;
-        let raw = t.get(id)?.ok_or(Error::RecordDamaged { kind: table_name, id })?;
+        let raw = t.get(id)?.ok_or(Error::RecordDamaged {
+            kind: table_name,
+            id,
+        })?;
         self.decode(table_name, id, raw.value())
-            .ok_or(Error::RecordDamaged { kind: table_name, id })
+            .ok_or(Error::RecordDamaged {
+                kind: table_name,
+                id,
+            })
     }
 
-    pub(crate) fn put_setting(&self, txn: &WriteTransaction, name: &str, bytes: &[u8]) -> Result<()> {
-        let sealed = self.key.seal(Place { table: "tend_settings", key: name.as_bytes() }, bytes);
+    pub(crate) fn put_setting(
+        &self,
+        txn: &WriteTransaction,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<()> {
+        let sealed = self.key.seal(
+            Place {
+                table: "tend_settings",
+                key: name.as_bytes(),
+            },
+            bytes,
+        );
         txn.open_table(SETTINGS)?.insert(name, sealed.as_slice())?;
         Ok(())
     }
 
-    pub(crate) fn get_setting(&self, txn: &ReadTransaction, name: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+    pub(crate) fn get_setting(
+        &self,
+        txn: &ReadTransaction,
+        name: &str,
+    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
         let t = txn.open_table(SETTINGS)?;
         let Some(raw) = t.get(name)? else {
             return Ok(None);
         };
         self.key
-            .open(Place { table: "tend_settings", key: name.as_bytes() }, raw.value())
+            .open(
+                Place {
+                    table: "tend_settings",
+                    key: name.as_bytes(),
+                },
+                raw.value(),
+            )
             .map(Some)
-            .ok_or(Error::RecordDamaged { kind: "setting", id: 0 })
+            .ok_or(Error::RecordDamaged {
+                kind: "setting",
+                id: 0,
+            })
     }
 
     fn next_id(&self, txn: &WriteTransaction, table_name: &str) -> Result<u64> {
@@ -153,18 +226,34 @@ impl Journal {
                 Some(raw) => {
                     let plain = self
                         .key
-                        .open(Place { table: "tend_settings", key: name.as_bytes() }, &raw)
-                        .ok_or(Error::RecordDamaged { kind: "id counter", id: 0 })?;
-                    let arr: [u8; 8] = plain
-                        .as_slice()
-                        .try_into()
-                        .map_err(|_| Error::RecordDamaged { kind: "id counter", id: 0 })?;
+                        .open(
+                            Place {
+                                table: "tend_settings",
+                                key: name.as_bytes(),
+                            },
+                            &raw,
+                        )
+                        .ok_or(Error::RecordDamaged {
+                            kind: "id counter",
+                            id: 0,
+                        })?;
+                    let arr: [u8; 8] =
+                        plain
+                            .as_slice()
+                            .try_into()
+                            .map_err(|_| Error::RecordDamaged {
+                                kind: "id counter",
+                                id: 0,
+                            })?;
                     u64::from_le_bytes(arr)
                 }
             }
         };
         // Never reuse an id, even if the counter was lost: stay above the highest id in use.
-        let highest = txn.open_table(table(table_name))?.last()?.map_or(0, |(k, _)| k.value());
+        let highest = txn
+            .open_table(table(table_name))?
+            .last()?
+            .map_or(0, |(k, _)| k.value());
         let id = current.max(highest + 1);
         self.put_setting(txn, &name, &(id + 1).to_le_bytes())?;
         Ok(id)
@@ -185,7 +274,12 @@ impl Journal {
 
     /// Adds reflections, commitments and repairs together in one durable transaction: an
     /// import lands whole or not at all.
-    pub fn import(&self, reflections: &[Reflection], commitments: &[Commitment], repairs: &[Repair]) -> Result<()> {
+    pub fn import(
+        &self,
+        reflections: &[Reflection],
+        commitments: &[Commitment],
+        repairs: &[Repair],
+    ) -> Result<()> {
         let txn = self.db.begin_write()?;
         self.add_in(&txn, reflections)?;
         self.add_in(&txn, commitments)?;
@@ -248,36 +342,35 @@ impl Journal {
         Ok(txn.open_table(table(T::TABLE))?.len()?)
     }
 
-    /// Every record of a kind, in id order, with the ids of any damaged ones.
+    /// Every record of a kind, in id order, with the ids of any damaged ones. Records are
+    /// opened on every core.
     pub fn all<T: Record>(&self) -> Result<Scan<T>> {
-        let mut scan = Scan { records: Vec::new(), damaged: Vec::new() };
-        self.for_each_raw(T::TABLE, |id, raw| {
-            match self.decode::<T>(T::TABLE, id, raw) {
-                Some(r) => scan.records.push((id, r)),
-                None => scan.damaged.push(id),
-            }
-        })?;
-        Ok(scan)
-    }
-
-    pub(crate) fn for_each_raw(&self, table_name: &str, mut f: impl FnMut(u64, &[u8])) -> Result<()> {
-        let txn = self.db.begin_read()?;
-        let t = txn.open_table(table(table_name))?;
-        for item in t.iter()? {
-            let (k, v) = item?;
-            f(k.value(), v.value());
-        }
-        Ok(())
+        self.scan_table(T::TABLE, None, |_: &[u8]| true, |_: &T| true)
     }
 
     fn read_segment(&self, txn: &WriteTransaction, segment: u64) -> Result<Option<Vec<Entry>>> {
-        let raw = txn.open_table(table(INDEX))?.get(segment)?.map(|v| v.value().to_vec());
-        Ok(raw.and_then(|raw| self.decode::<Vec<Entry>>(INDEX, segment, &raw)))
+        let raw = txn
+            .open_table(table(INDEX))?
+            .get(segment)?
+            .map(|v| v.value().to_vec());
+        Ok(raw.and_then(|raw| self.open_segment(segment, &raw)))
+    }
+
+    /// Opens and decodes one sealed index segment; `None` when it is damaged.
+    /// (Its plaintext alone decodes with [`decode_segment`].)
+    pub(crate) fn open_segment(&self, segment: u64, sealed: &[u8]) -> Option<Vec<Entry>> {
+        segment::decode(&self.open_sealed(INDEX, segment, sealed)?)
     }
 
     /// Writes new or changed entries and removes deleted ids, one segment at a time.
-    fn update_index(&self, txn: &WriteTransaction, upserts: Vec<Entry>, removed: &[u64]) -> Result<()> {
-        let mut touched: std::collections::BTreeMap<u64, (Vec<Entry>, Vec<u64>)> = Default::default();
+    fn update_index(
+        &self,
+        txn: &WriteTransaction,
+        upserts: Vec<Entry>,
+        removed: &[u64],
+    ) -> Result<()> {
+        let mut touched: std::collections::BTreeMap<u64, (Vec<Entry>, Vec<u64>)> =
+            Default::default();
         for e in upserts {
             touched.entry(e.id / SEGMENT).or_default().0.push(e);
         }
@@ -296,7 +389,8 @@ impl Journal {
             if entries.is_empty() {
                 txn.open_table(table(INDEX))?.remove(segment)?;
             } else {
-                self.put_sealed_json(txn, INDEX, segment, &entries)?;
+                let plain = Zeroizing::new(segment::encode(&entries));
+                self.put_sealed(txn, INDEX, segment, &plain)?;
             }
         }
         Ok(())
@@ -319,12 +413,30 @@ impl Journal {
     pub fn entries(&self) -> Result<Scan<Entry>> {
         let txn = self.db.begin_read()?;
         let index = txn.open_table(table(INDEX))?;
-        let reflections = txn.open_table(table(REFLECTIONS))?;
-        let mut scan = Scan { records: Vec::new(), damaged: Vec::new() };
+        let mut sealed: Vec<(u64, Zeroizing<Vec<u8>>)> = Vec::new();
         for item in index.iter()? {
             let (k, v) = item?;
-            let segment = k.value();
-            match self.decode::<Vec<Entry>>(INDEX, segment, v.value()) {
+            sealed.push((k.value(), Zeroizing::new(v.value().to_vec())));
+        }
+        // Each copy is opened where it lies: no second buffer per segment.
+        let opened = on_every_core(&mut sealed, |(segment, raw)| {
+            let key = segment.to_be_bytes();
+            let plain = self.key.open_in_place(
+                Place {
+                    table: INDEX,
+                    key: &key,
+                },
+                raw.as_mut_slice(),
+            )?;
+            segment::decode(plain)
+        });
+        let reflections = txn.open_table(table(REFLECTIONS))?;
+        let mut scan = Scan {
+            records: Vec::with_capacity(sealed.len() * SEGMENT as usize),
+            damaged: Vec::new(),
+        };
+        for ((segment, _), entries) in sealed.iter().zip(opened) {
+            match entries {
                 Some(entries) => scan.records.extend(entries.into_iter().map(|e| (e.id, e))),
                 None => {
                     for item in reflections.range(segment * SEGMENT..(segment + 1) * SEGMENT)? {
@@ -339,62 +451,35 @@ impl Journal {
         }
         Ok(scan)
     }
+}
 
-    /// Reflections whose text, tags or content note hold every word of `query` and whose
-    /// entries pass `filter`. Records are opened in parallel batches.
-    pub fn search(&self, query: &tend_core::reflection::Query, filter: &tend_core::reflection::Filter) -> Result<Scan<Reflection>> {
-        let wanted: Option<std::collections::HashSet<u64>> = if *filter == Default::default() {
-            None
-        } else {
-            Some(
-                self.entries()?
-                    .records
-                    .into_iter()
-                    .filter(|(_, e)| filter.matches(e))
-                    .map(|(id, _)| id)
-                    .collect(),
-            )
-        };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let mut scan = Scan { records: Vec::new(), damaged: Vec::new() };
-        let mut batch: Vec<(u64, Vec<u8>)> = Vec::with_capacity(2048);
-        let flush = |batch: &mut Vec<(u64, Vec<u8>)>, scan: &mut Scan<Reflection>| {
-            let chunk = batch.len().div_ceil(threads).max(1);
-            let results: Vec<(Vec<(u64, Reflection)>, Vec<u64>)> = std::thread::scope(|s| {
-                let handles: Vec<_> = batch
-                    .chunks(chunk)
-                    .map(|part| {
-                        s.spawn(move || {
-                            let mut hits = Vec::new();
-                            let mut bad = Vec::new();
-                            for (id, raw) in part {
-                                match self.decode::<Reflection>(REFLECTIONS, *id, raw) {
-                                    Some(r) if query.matches(&r) => hits.push((*id, r)),
-                                    Some(_) => {}
-                                    None => bad.push(*id),
-                                }
-                            }
-                            (hits, bad)
-                        })
-                    })
-                    .collect();
-                handles.into_iter().filter_map(|h| h.join().ok()).collect()
-            });
-            for (hits, bad) in results {
-                scan.records.extend(hits);
-                scan.damaged.extend(bad);
-            }
-            batch.clear();
-        };
-        self.for_each_raw(REFLECTIONS, |id, raw| {
-            if wanted.as_ref().is_none_or(|w| w.contains(&id)) {
-                batch.push((id, raw.to_vec()));
-            }
-            if batch.len() >= 2048 {
-                flush(&mut batch, &mut scan);
-            }
-        })?;
-        flush(&mut batch, &mut scan);
-        Ok(scan)
+/// Decodes the plaintext of an index segment, in its binary encoding or the JSON of earlier
+/// builds; `None` when it is malformed.
+pub(crate) fn decode_segment(plaintext: &[u8]) -> Option<Vec<Entry>> {
+    segment::decode(plaintext)
+}
+
+/// `f` over every item, the items shared out in order among the machine's cores.
+fn on_every_core<T: Send, R: Send>(items: &mut [T], f: impl Fn(&mut T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads == 1 || items.len() < 8 {
+        return items.iter_mut().map(f).collect();
     }
+    let f = &f;
+    let per_thread = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = items
+            .chunks_mut(per_thread)
+            .map(|part| s.spawn(move || part.iter_mut().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }

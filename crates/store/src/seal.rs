@@ -105,6 +105,31 @@ impl DataKey {
             .ok()
             .map(Zeroizing::new)
     }
+
+    /// Opens a sealed record where it lies, without allocating: the plaintext is the part of
+    /// `sealed` returned. `None` (with `sealed` unchanged or garbled) when it does not open.
+    pub(crate) fn open_in_place<'b>(
+        &self,
+        place: Place<'_>,
+        sealed: &'b mut [u8],
+    ) -> Option<&'b [u8]> {
+        use chacha20poly1305::aead::AeadInPlace;
+        if sealed.len() < OVERHEAD || sealed[0] != SEAL_VERSION {
+            return None;
+        }
+        let (head, body) = sealed.split_at_mut(1 + NONCE_LEN);
+        let (ct, tag) = body.split_at_mut(body.len() - 16);
+        let aad = self.aad(place);
+        self.cipher()
+            .decrypt_in_place_detached(
+                XNonce::from_slice(&head[1..]),
+                &aad,
+                ct,
+                chacha20poly1305::Tag::from_slice(tag),
+            )
+            .ok()?;
+        Some(ct)
+    }
 }
 
 #[cfg(test)]
@@ -153,10 +178,13 @@ mod tests {
             proptest::prop_assert_eq!(sealed.len(), data.len() + OVERHEAD);
             let opened = k.open(place, &sealed).expect("opens");
             proptest::prop_assert_eq!(opened.as_slice(), data.as_slice());
+            let mut in_place = sealed.clone();
+            proptest::prop_assert_eq!(k.open_in_place(place, &mut in_place), Some(data.as_slice()));
             let mut bad = sealed.clone();
             let i = flip % bad.len();
             bad[i] ^= 0x01;
             proptest::prop_assert!(k.open(place, &bad).is_none());
+            proptest::prop_assert!(k.open_in_place(place, &mut bad).is_none());
         }
     }
 }

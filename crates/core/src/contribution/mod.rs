@@ -283,7 +283,8 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Bytes from hex (either case); `None` unless it is an even number of hex digits.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+    // from_str_radix alone would also take a sign: "+7" would read as 07.
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     s.as_bytes()

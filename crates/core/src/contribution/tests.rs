@@ -324,11 +324,16 @@ fn revocation_matches_only_its_contribution() {
         Err(ContributionError::WrongFormat { .. })
     ));
     let mut bad = r;
-    bad.token = "zz".into();
-    assert!(matches!(
-        Revocation::parse(bad.to_json().as_bytes()),
-        Err(ContributionError::Inconsistent(_))
-    ));
+    for not_hex in ["zz", "+7+7", "-7"] {
+        bad.token = not_hex.into();
+        assert!(
+            matches!(
+                Revocation::parse(bad.to_json().as_bytes()),
+                Err(ContributionError::Inconsistent(_))
+            ),
+            "{not_hex:?}"
+        );
+    }
 }
 
 #[test]

@@ -1,0 +1,50 @@
+//! Hooks for the fuzz targets in `fuzz/`; not part of tend-store's API.
+//!
+//! Every record is opened by its AEAD before it is decoded, so bytes fed to a journal file
+//! never reach the decoding behind it. [`decode_record`] runs that decoding on plaintext
+//! directly, the way the journal does once a record has opened.
+
+use serde::de::DeserializeOwned;
+use tend_core::commitment::Commitment;
+use tend_core::contribution::ConsentRecord;
+use tend_core::pack::ValuesPack;
+use tend_core::reflection::Reflection;
+use tend_core::repair::Repair;
+
+use crate::journal::{PACK_SETTING, UNLOCKER_INFO};
+use crate::records::{COMMITMENTS, CONSENTS, INDEX, REFLECTIONS, REPAIRS, decode_segment};
+use crate::unlock::UnlockerInfo;
+
+/// The places whose plaintext [`decode_record`] reads: the record tables, the unlocker
+/// notes, and the values pack kept among the settings.
+pub const TABLES: [&str; 7] = [
+    REFLECTIONS,
+    INDEX,
+    COMMITMENTS,
+    REPAIRS,
+    CONSENTS,
+    UNLOCKER_INFO,
+    PACK_SETTING,
+];
+
+/// Decodes `plaintext` as the journal decodes an opened record of `table` (one of
+/// [`TABLES`]), deriving a reflection's index entry as listing does. Whether it decoded.
+pub fn decode_record(table: &str, plaintext: &[u8]) -> bool {
+    match table {
+        REFLECTIONS => decode::<Reflection>(plaintext)
+            .map(|r| r.entry(1))
+            .is_some(),
+        INDEX => decode_segment(plaintext).is_some(),
+        COMMITMENTS => decode::<Commitment>(plaintext).is_some(),
+        REPAIRS => decode::<Repair>(plaintext).is_some(),
+        CONSENTS => decode::<ConsentRecord>(plaintext).is_some(),
+        UNLOCKER_INFO => decode::<UnlockerInfo>(plaintext).is_some(),
+        PACK_SETTING => decode::<ValuesPack>(plaintext).is_some(),
+        _ => false,
+    }
+}
+
+/// The journal's decoding of every other record (`Journal::decode`, `Journal::pack`).
+fn decode<T: DeserializeOwned>(plaintext: &[u8]) -> Option<T> {
+    serde_json::from_slice(plaintext).ok()
+}
