@@ -135,7 +135,7 @@ fn main() -> Result<(), Error> {
         .iter()
         .position(|t| *t == "reflection_index")
         .ok_or("an index table")?;
-    let binary = binary_segment(&entries);
+    let binary = fuzzing::segment_plaintext(&entries);
     assert!(
         fuzzing::decode_record("reflection_index", &binary),
         "the binary segment seed decodes"
@@ -176,52 +176,6 @@ fn main() -> Result<(), Error> {
     drop(journal);
     write("journal_file", "journal.tend", &std::fs::read(&path)?)?;
     Ok(())
-}
-
-/// Index entries in the binary segment encoding, as `crates/store/src/records/segment.rs`
-/// documents it.
-fn binary_segment(entries: &[tend_core::reflection::Entry]) -> Vec<u8> {
-    fn varint(out: &mut Vec<u8>, mut v: u64) {
-        while v >= 0x80 {
-            out.push((v & 0x7f) as u8 | 0x80);
-            v >>= 7;
-        }
-        out.push(v as u8);
-    }
-    fn zigzag(v: i64) -> u64 {
-        ((v << 1) ^ (v >> 63)) as u64
-    }
-    fn string(out: &mut Vec<u8>, s: &str) {
-        varint(out, s.len() as u64);
-        out.extend_from_slice(s.as_bytes());
-    }
-    use chrono::Datelike;
-    let mut out = vec![0x01];
-    varint(&mut out, entries.len() as u64);
-    for e in entries {
-        varint(&mut out, e.id);
-        varint(&mut out, zigzag(i64::from(e.on.num_days_from_ce())));
-        varint(&mut out, zigzag(e.written.timestamp()));
-        varint(&mut out, u64::from(e.written.timestamp_subsec_nanos()));
-        varint(&mut out, e.values.len() as u64);
-        for v in &e.values {
-            string(&mut out, &v.value);
-            varint(&mut out, v.rating.map_or(0, |r| u64::from(r) + 1));
-        }
-        varint(&mut out, e.tags.len() as u64);
-        for t in &e.tags {
-            string(&mut out, t);
-        }
-        match &e.content_note {
-            None => varint(&mut out, 0),
-            Some(note) => {
-                varint(&mut out, note.len() as u64 + 1);
-                out.extend_from_slice(note.as_bytes());
-            }
-        }
-        string(&mut out, &e.title);
-    }
-    out
 }
 
 /// A few records of each kind, with every optional part used somewhere.

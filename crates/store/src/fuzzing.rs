@@ -12,7 +12,9 @@ use tend_core::reflection::Reflection;
 use tend_core::repair::Repair;
 
 use crate::journal::{PACK_SETTING, UNLOCKER_INFO};
-use crate::records::{COMMITMENTS, CONSENTS, INDEX, REFLECTIONS, REPAIRS, decode_segment};
+use crate::records::{
+    COMMITMENTS, CONSENTS, INDEX, REFLECTIONS, REPAIRS, decode_segment, encode_segment,
+};
 use crate::unlock::UnlockerInfo;
 
 /// The places whose plaintext [`decode_record`] reads: the record tables, the unlocker
@@ -47,4 +49,10 @@ pub fn decode_record(table: &str, plaintext: &[u8]) -> bool {
 /// The journal's decoding of every other record (`Journal::decode`, `Journal::pack`).
 fn decode<T: DeserializeOwned>(plaintext: &[u8]) -> Option<T> {
     serde_json::from_slice(plaintext).ok()
+}
+
+/// The plaintext the journal writes for an index segment holding `entries` (sorted by id),
+/// for seeding the fuzzer with real segments.
+pub fn segment_plaintext(entries: &[tend_core::reflection::Entry]) -> Vec<u8> {
+    encode_segment(entries)
 }

@@ -459,6 +459,11 @@ pub(crate) fn decode_segment(plaintext: &[u8]) -> Option<Vec<Entry>> {
     segment::decode(plaintext)
 }
 
+/// Encodes entries (sorted by id) as the plaintext of an index segment.
+pub(crate) fn encode_segment(entries: &[Entry]) -> Vec<u8> {
+    segment::encode(entries)
+}
+
 /// `f` over every item, the items shared out in order among the machine's cores.
 fn on_every_core<T: Send, R: Send>(items: &mut [T], f: impl Fn(&mut T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
