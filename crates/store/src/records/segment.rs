@@ -1,9 +1,10 @@
 //! The plaintext of one `reflection_index` segment: a compact binary list of [`Entry`]s.
 //!
-//! `list` and every filter decode all segments on each run, so the encoding is what bounds
-//! them: this one decodes about ten times faster than the JSON it replaces and is half the
-//! size. Segments written as JSON by earlier builds (they begin with `[`) still read; the
-//! next write to such a segment rewrites it in this encoding.
+//! `list` and every filter decode all segments on each run, so the encoding bounds them:
+//! this one is 0.42 times the size of the JSON it replaces (less to decrypt) and decodes
+//! 2.5 to 3 times faster (no date parsing; what remains is mostly allocating the strings).
+//! Segments written as JSON by earlier builds (they begin with `[`) still read; the next
+//! write to such a segment rewrites it in this encoding.
 //!
 //! ```text
 //! segment = 0x01 count:varint entry*count          (nothing may follow)
