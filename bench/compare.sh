@@ -11,10 +11,10 @@
 #   CRITERION=1                 also run the criterion benches (0 to skip)
 #
 # Re-running some rows (SIZES=10000 OPS=search bench/compare.sh) keeps the other rows'
-# results; bench/work/runs.log, quoted in the document, says which run measured what.
+# results; bench/out/runs.log, quoted in the document, says which run measured what.
 #
 # Installs hyperfine and GNU time from Debian's packages when missing, jrnl 4.6 (PyPI) in a
-# virtual environment under bench/work/ (git-ignored; everything generated lives there),
+# virtual environment under bench/out/ (git-ignored; everything generated lives there),
 # builds tend in release mode, generates both journals from the same reflections
 # (examples/generate.rs, bench/jrnl_encrypt.py), times the same five operations with both,
 # and writes the results between the markers in docs/performance.md.
@@ -27,7 +27,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-WORK=$ROOT/bench/work
+WORK=$ROOT/bench/out
 SIZES=${SIZES:-"1000 10000 100000"}
 JRNL_LIMIT=${JRNL_LIMIT:-60}
 CRITERION=${CRITERION:-1}

@@ -1,6 +1,6 @@
 """Writes compare.sh's results into docs/performance.md, between its two markers.
 
-Reads hyperfine's JSON exports and peak-memory files under bench/work/n<SIZE>/, the
+Reads hyperfine's JSON exports and peak-memory files under bench/out/n<SIZE>/, the
 passphrase timing, and criterion's estimates under target/criterion/. Everything outside the
 markers (the discussion) is left as it is; a missing file is created with the markers only.
 """
