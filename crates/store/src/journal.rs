@@ -169,25 +169,18 @@ impl Journal {
             path: path.to_owned(),
             unlocked_by: 1,
         };
-        let info = UnlockerInfo {
-            id: 1,
-            kind: first.kind(),
-            added: now,
-        };
         let txn = journal.db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
             meta.insert("magic", MAGIC)?;
             meta.insert("format", FORMAT_VERSION.to_le_bytes().as_slice())?;
             meta.insert("journal_id", journal_id.as_slice())?;
-            let mut unlockers = txn.open_table(UNLOCKERS)?;
-            unlockers.insert(1, wrapped.as_slice())?;
             for table in crate::records::ALL_TABLES {
                 txn.open_table(crate::records::table(table))?;
             }
             txn.open_table(SETTINGS)?;
         }
-        journal.put_sealed_json(&txn, UNLOCKER_INFO, 1, &info)?;
+        journal.store_unlocker(&txn, 1, &wrapped, first, now)?;
         journal.put_setting(
             &txn,
             PACK_SETTING,
@@ -274,20 +267,32 @@ impl Journal {
     pub fn add_unlocker(&self, unlocker: &NewUnlocker, now: DateTime<Utc>) -> Result<u64> {
         let wrapped = unlocker.wrap(self.key.expose())?;
         let txn = self.db.begin_write()?;
-        let id = {
-            let mut t = txn.open_table(UNLOCKERS)?;
-            let next = t.last()?.map_or(1, |(k, _)| k.value() + 1);
-            t.insert(next, wrapped.as_slice())?;
-            next
-        };
+        let id = txn
+            .open_table(UNLOCKERS)?
+            .last()?
+            .map_or(1, |(k, _)| k.value() + 1);
+        self.store_unlocker(&txn, id, &wrapped, unlocker, now)?;
+        txn.commit()?;
+        Ok(id)
+    }
+
+    /// Writes a wrapped key and its sealed description under `id`. Wrapping (scrypt, about
+    /// a second) happens before the transaction, so the journal is not held meanwhile.
+    fn store_unlocker(
+        &self,
+        txn: &redb::WriteTransaction,
+        id: u64,
+        wrapped: &[u8],
+        unlocker: &NewUnlocker,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        txn.open_table(UNLOCKERS)?.insert(id, wrapped)?;
         let info = UnlockerInfo {
             id,
             kind: unlocker.kind(),
             added: now,
         };
-        self.put_sealed_json(&txn, UNLOCKER_INFO, id, &info)?;
-        txn.commit()?;
-        Ok(id)
+        self.put_sealed_json(txn, UNLOCKER_INFO, id, &info)
     }
 
     /// Removes an unlocker, never the last one.
@@ -318,19 +323,10 @@ impl Journal {
     ) -> Result<()> {
         let wrapped = unlocker.wrap(self.key.expose())?;
         let txn = self.db.begin_write()?;
-        {
-            let mut t = txn.open_table(UNLOCKERS)?;
-            if t.get(id)?.is_none() {
-                return Err(Error::NoSuchUnlocker(id));
-            }
-            t.insert(id, wrapped.as_slice())?;
+        if txn.open_table(UNLOCKERS)?.get(id)?.is_none() {
+            return Err(Error::NoSuchUnlocker(id));
         }
-        let info = UnlockerInfo {
-            id,
-            kind: unlocker.kind(),
-            added: now,
-        };
-        self.put_sealed_json(&txn, UNLOCKER_INFO, id, &info)?;
+        self.store_unlocker(&txn, id, &wrapped, unlocker, now)?;
         txn.commit()?;
         Ok(())
     }
