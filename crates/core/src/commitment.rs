@@ -93,12 +93,7 @@ pub enum CommitmentError {
 }
 
 fn required(note: &str) -> Result<String, CommitmentError> {
-    let note = note.trim();
-    if note.is_empty() {
-        Err(CommitmentError::NoteRequired)
-    } else {
-        Ok(note.to_owned())
-    }
+    crate::text::non_empty(note).ok_or(CommitmentError::NoteRequired)
 }
 
 impl Commitment {
@@ -156,10 +151,7 @@ impl Commitment {
     /// Marks it kept, with an optional note.
     pub fn keep(&mut self, note: Option<&str>, at: DateTime<Utc>) -> Result<(), CommitmentError> {
         self.ensure_active()?;
-        let note = note
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned);
+        let note = note.and_then(crate::text::non_empty);
         self.record(CommitmentState::Kept, at, note);
         Ok(())
     }

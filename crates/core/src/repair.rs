@@ -138,15 +138,8 @@ impl Repair {
         if self.closed.is_some() {
             return Err(RepairError::Closed);
         }
-        let note = note.trim();
-        if note.is_empty() {
-            return Err(RepairError::NoteRequired);
-        }
-        self.steps.push(RepairStep {
-            part,
-            note: note.to_owned(),
-            at,
-        });
+        let note = crate::text::non_empty(note).ok_or(RepairError::NoteRequired)?;
+        self.steps.push(RepairStep { part, note, at });
         Ok(())
     }
 
@@ -155,14 +148,8 @@ impl Repair {
         if self.closed.is_some() {
             return Err(RepairError::Closed);
         }
-        let note = note.trim();
-        if note.is_empty() {
-            return Err(RepairError::NoteRequired);
-        }
-        self.closed = Some(Closing {
-            at,
-            note: note.to_owned(),
-        });
+        let note = crate::text::non_empty(note).ok_or(RepairError::NoteRequired)?;
+        self.closed = Some(Closing { at, note });
         Ok(())
     }
 

@@ -10,6 +10,12 @@ pub fn first_line(text: &str, max: usize) -> String {
     truncate(line, max)
 }
 
+/// `s` trimmed, or `None` when nothing is left: a note given as spaces is no note.
+pub fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
 /// `s` cut to at most `max` characters, ending in `…` when cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
