@@ -144,3 +144,32 @@ fn run_in_session(
     let (before, matched) = p.exp_regex("EXIT=[0-9]+").unwrap();
     (matched.trim_start_matches("EXIT=").parse().unwrap(), before)
 }
+
+/// A private folder left by a killed tend is swept the next time the editor opens, and a
+/// private folder that is not in memory is named.
+#[test]
+fn stale_folders_are_swept_and_a_folder_on_disk_is_named() {
+    let env = Env::with_journal();
+    let stale = env
+        .runtime
+        .join(format!("tend-{}-0123456789abcdef", u32::MAX));
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("reflection.md"), "left behind by a killed tend").unwrap();
+    let editor = env.path("fake-editor");
+    script(&editor, "echo 'A second thought' > \"$1\"");
+    let (code, output) = run_in_pty(&env, &editor, "write");
+    assert_eq!(code, 0, "{output}");
+    assert!(!stale.exists(), "the stale folder is gone");
+    assert!(files_under(&env.runtime).is_empty());
+    let fs_type = std::process::Command::new("stat")
+        .args(["-f", "-c", "%T"])
+        .arg(&env.runtime)
+        .output()
+        .unwrap();
+    let in_memory = String::from_utf8_lossy(&fs_type.stdout).trim() == "tmpfs";
+    assert_eq!(
+        output.contains("may be kept on disk"),
+        !in_memory,
+        "{output}"
+    );
+}

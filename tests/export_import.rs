@@ -93,6 +93,50 @@ fn markdown_export_to_a_private_file() {
     env.ok(&["export", "-o", path.to_str().unwrap(), "--force"]);
 }
 
+/// `--force` never keeps a readable file's mode and never writes through a symbolic link
+/// into a file someone else chose.
+#[cfg(unix)]
+#[test]
+fn force_replaces_readable_files_and_links_with_private_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::with_journal();
+    env.ok(&["write", "private words"]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    let readable = env.path("readable.json");
+    std::fs::write(&readable, "old").unwrap();
+    std::fs::set_permissions(&readable, std::fs::Permissions::from_mode(0o644)).unwrap();
+    env.ok(&["export", "-o", readable.to_str().unwrap(), "--force"]);
+    assert_eq!(mode(&readable), 0o600);
+    assert!(
+        std::fs::read_to_string(&readable)
+            .unwrap()
+            .contains("private words")
+    );
+
+    let shared = env.path("shared-notes.txt");
+    std::fs::write(&shared, "someone else's file").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = env.path("export.json");
+    std::os::unix::fs::symlink(&shared, &link).unwrap();
+    let err = env.fails(&["export", "-o", link.to_str().unwrap()]);
+    assert!(err.contains("already exists"), "{err}");
+    env.ok(&["export", "-o", link.to_str().unwrap(), "--force"]);
+    assert_eq!(
+        std::fs::read_to_string(&shared).unwrap(),
+        "someone else's file"
+    );
+    assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(mode(&link), 0o600);
+    // No temporary file is left beside them.
+    let stray: Vec<_> = std::fs::read_dir(readable.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
 #[test]
 fn jrnl_json_becomes_reflections() {
     let env = Env::with_journal();

@@ -255,4 +255,45 @@ fn bad_work_factor_setting_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("TEND_INSECURE_SCRYPT_WORK_FACTOR"));
     assert!(!env.journal.exists());
+    // A factor that opening would refuse is refused when the passphrase is made, so a
+    // passphrase changed under the setting can never lock a member out.
+    for too_high in ["23", "30"] {
+        let out = env
+            .cmd()
+            .env("TEND_INSECURE_SCRYPT_WORK_FACTOR", too_high)
+            .args(["init"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("a number from 1 to 22"), "{err}");
+        assert!(!env.journal.exists());
+    }
+    let env = Env::with_journal();
+    let out = env
+        .cmd()
+        .env("TEND_INSECURE_SCRYPT_WORK_FACTOR", "23")
+        .args(["key", "passwd"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    env.ok(&["list"]);
+}
+
+/// The test-only setting is never silent.
+#[test]
+fn the_work_factor_setting_warns_each_time() {
+    let env = Env::new();
+    let out = env.cmd().args(["init"]).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: TEND_INSECURE_SCRYPT_WORK_FACTOR=8 makes this passphrase quick to guess"
+        ),
+        "{err}"
+    );
+    // Opening uses no new factor, so it says nothing.
+    let out = env.cmd().args(["list"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("quick to guess"));
 }

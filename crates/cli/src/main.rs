@@ -8,6 +8,7 @@ mod commands;
 mod context;
 mod editor;
 mod failure;
+mod files;
 mod output;
 mod prompt;
 mod secrets;

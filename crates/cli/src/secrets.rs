@@ -103,17 +103,25 @@ pub fn load_identities(path: &Path) -> Result<Vec<age::x25519::Identity>> {
 }
 
 /// The scrypt work factor for new passphrase unlockers: age's calibrated default, unless
-/// the test-only setting lowers it.
+/// the test-only setting lowers it. The setting takes only factors that opening accepts (so a
+/// passphrase made under it can always be used again) and is named each time it is used.
 pub fn work_factor() -> Result<Option<u8>> {
+    let max = tend_store::MAX_WORK_FACTOR;
     match std::env::var(INSECURE_WORK_FACTOR) {
         Err(_) => Ok(None),
         Ok(v) if v.is_empty() => Ok(None),
-        Ok(v) => match v.parse::<u8>() {
-            Ok(n) if (1..=30).contains(&n) => Ok(Some(n)),
+        Ok(v) => match v.trim().parse::<u8>() {
+            Ok(n) if (1..=max).contains(&n) => {
+                crate::note!(
+                    "warning: {INSECURE_WORK_FACTOR}={n} makes this passphrase quick to guess; \
+                     it is meant for tests. Unset it and change the passphrase for a real journal."
+                );
+                Ok(Some(n))
+            }
             _ => Err(fail(format!(
-                "{INSECURE_WORK_FACTOR} must be a number from 1 to 30"
+                "{INSECURE_WORK_FACTOR} must be a number from 1 to {max}"
             ))
-            .hint("unset it for real journals")
+            .hint("unset it for real journals; nothing was created or changed")
             .into()),
         },
     }

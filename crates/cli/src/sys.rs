@@ -64,3 +64,10 @@ impl Drop for SignalsToChild {
         }
     }
 }
+
+/// The real user id of this process.
+#[cfg(unix)]
+pub fn user_id() -> u32 {
+    // SAFETY: getuid takes nothing and cannot fail.
+    unsafe { libc::getuid() }
+}

@@ -12,7 +12,7 @@ use tend_core::repair::Repair;
 
 use super::list::warn_damaged;
 use crate::context::Ctx;
-use crate::failure::fail;
+use crate::files::write_private;
 use crate::output::count_of;
 use crate::{note, say};
 
@@ -37,35 +37,6 @@ pub struct Export {
     /// Replace the file if it exists
     #[arg(long)]
     force: bool,
-}
-
-/// Writes a file readable by its owner only, never over an existing one unless `force`.
-pub fn write_private(path: &std::path::Path, bytes: &[u8], force: bool) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            fail(format!("{} already exists", path.display()))
-                .hint("choose another name, or add --force to replace it")
-        } else {
-            fail(format!("could not write {}: {e}", path.display()))
-        }
-    })?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| fail(format!("could not write {}: {e}", path.display())))?;
-    Ok(())
 }
 
 impl Export {

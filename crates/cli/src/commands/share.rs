@@ -23,10 +23,10 @@ use tend_core::repair::Repair;
 use tend_store::{Journal, bundle};
 use zeroize::Zeroizing;
 
-use super::export::write_private;
 use super::list::warn_damaged;
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::files::write_private;
 use crate::{note, prompt, say, values_arg};
 
 /// Share a contribution for a retreat: counts by default, your own words only from the

@@ -11,9 +11,9 @@ use clap::Args;
 use tend_core::contribution::ConsentRecord;
 use tend_store::bundle;
 
-use crate::commands::export::write_private;
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::files::write_private;
 use crate::{note, say};
 
 /// Withdraw a contribution: writes a revocation file (an age file, sealed to the same

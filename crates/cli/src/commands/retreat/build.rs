@@ -20,9 +20,9 @@ use tend_store::bundle;
 use zeroize::Zeroizing;
 
 use super::template::UserTemplate;
-use crate::commands::export::write_private;
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::files::write_private;
 use crate::{note, say, secrets};
 
 /// The built-in formats.

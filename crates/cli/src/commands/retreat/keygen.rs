@@ -12,9 +12,9 @@ use anyhow::Result;
 use clap::Args;
 use tend_store::bundle;
 
-use crate::commands::export::write_private;
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::files::write_private;
 use crate::{note, say};
 
 /// Make an age identity for collecting contributions. The identity file is written readable

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use crate::commands::export::write_private;
 use crate::context::Ctx;
+use crate::files::write_private;
 use crate::say;
 
 /// Write the journal's values pack out as a TOML file to share
