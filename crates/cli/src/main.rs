@@ -10,6 +10,7 @@ mod editor;
 mod failure;
 mod output;
 mod prompt;
+mod rekey;
 mod secrets;
 mod sys;
 mod values_arg;

@@ -36,15 +36,18 @@ mod contain;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+mod header;
 mod journal;
 mod records;
+mod rewrite;
 mod seal;
 mod unlock;
 
 pub use check::{CheckReport, Damaged};
 pub use error::{Error, Result};
-pub use journal::{FORMAT_VERSION, Journal, OpenOptions};
+pub use journal::{FORMAT_VERSION, Journal, OpenOptions, SkipReason, Skipped};
 pub use records::{Record, SEGMENT, Scan};
+pub use rewrite::{Progress, Rewritten};
 pub use seal::OVERHEAD;
 pub use unlock::{MAX_WORK_FACTOR, NewUnlocker, Secret, UnlockerInfo, UnlockerKind};
 

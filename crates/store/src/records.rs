@@ -332,6 +332,7 @@ impl Journal {
         if T::TABLE == REFLECTIONS {
             self.update_index(&txn, Vec::new(), &[id])?;
         }
+        self.note_deletion(&txn)?;
         txn.commit()?;
         Ok(())
     }

@@ -51,7 +51,12 @@ impl DataKey {
         })
     }
 
-    /// The raw bytes, for wrapping by an unlocker.
+    /// The journal this key seals for (bound into every record's associated data).
+    pub(crate) fn journal_id(&self) -> [u8; 16] {
+        self.journal_id
+    }
+
+    /// The raw bytes, for wrapping by an unlocker (and comparing with an unwrapped one).
     pub(crate) fn expose(&self) -> &[u8; 32] {
         &self.bytes
     }
