@@ -158,3 +158,73 @@ fn busy_journal_waits_then_says_so() {
     drop(holder);
     env.ok(&["list"]);
 }
+
+/// Moves a record to another key in a table, as a damaged file might.
+fn move_record(env: &Env, table: &str, from: u64, to: u64) {
+    let db = redb::Database::create(&env.journal).unwrap();
+    let txn = db.begin_write().unwrap();
+    {
+        let def: redb::TableDefinition<'_, u64, &[u8]> = redb::TableDefinition::new(table);
+        let mut t = txn.open_table(def).unwrap();
+        let bytes = t.remove(from).unwrap().unwrap().value().to_vec();
+        t.insert(to, bytes.as_slice()).unwrap();
+    }
+    txn.commit().unwrap();
+}
+
+/// A damaged index segment key so large that it cannot be a place (the fuzzing finding of
+/// the journal file): nothing overflows, and `list` reads the reflections around it instead
+/// of saying the journal is empty.
+#[test]
+fn an_index_key_out_of_range_is_read_around() {
+    let env = Env::with_journal();
+    for i in 1..=3 {
+        env.ok(&["write", &format!("reflection {i}"), "-t", "kept"]);
+    }
+    for huge in [u64::MAX, u64::MAX / 256, u64::MAX / 256 + 1, u64::MAX / 3] {
+        move_record(&env, "reflection_index", 0, huge);
+        let list = env.run(&["list"]);
+        assert!(list.status.success(), "{list:?}");
+        let stdout = String::from_utf8_lossy(&list.stdout);
+        assert_eq!(stdout.lines().count(), 3, "{stdout}");
+        assert!(!String::from_utf8_lossy(&list.stderr).contains("No reflections"));
+        assert_eq!(env.ok(&["list", "-t", "kept"]).lines().count(), 3);
+        let out = env.run(&["check"]);
+        assert!(!out.status.success());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("damaged: reflection_index {huge}")),
+            "{stdout}"
+        );
+        move_record(&env, "reflection_index", huge, 0);
+    }
+    assert!(env.ok(&["check"]).contains("All"));
+}
+
+/// When reflections are there but none opens, `list` says so instead of "No reflections yet",
+/// as search already did.
+#[test]
+fn list_never_calls_a_damaged_journal_empty() {
+    let env = Env::with_journal();
+    env.ok(&["write", "the only one"]);
+    tamper_record(&env, "reflections", 1);
+    tamper_record(&env, "reflection_index", 0);
+    let out = env.run(&["list"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("No reflections could be opened."),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("No reflections yet"), "{stderr}");
+    assert!(
+        stderr.contains("1 reflection could not be opened and is left out (1)"),
+        "{stderr}"
+    );
+    let out = env.run(&["list", "-v", "equity"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("None of the reflections that could be opened match."),
+        "{stderr}"
+    );
+}

@@ -71,7 +71,10 @@ fn markdown_export_to_a_private_file() {
         "-o",
         path.to_str().unwrap(),
     ]);
-    assert!(said.contains("Exported 1 reflections"));
+    assert!(
+        said.contains("Exported 1 reflection, 0 commitments and 0 repairs to"),
+        "{said}"
+    );
     let md = std::fs::read_to_string(&path).unwrap();
     assert!(md.contains("A day of repair") && md.contains("repair (4)") && md.contains("circle"));
     #[cfg(unix)]

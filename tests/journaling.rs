@@ -99,7 +99,66 @@ fn list_filters() {
     assert_eq!(ids(&["-t", "b", "-v", "equity"]), vec![3]);
     let none = env.run(&["list", "-t", "nothing"]);
     assert!(none.status.success());
-    assert!(String::from_utf8_lossy(&none.stderr).contains("No reflections"));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("No reflections match."));
+}
+
+/// `-n 0` and `--all` show everything; "No reflections yet" only for a journal with none;
+/// what is left out is counted.
+#[test]
+fn list_and_search_show_all_when_asked() {
+    let env = Env::with_journal();
+    let empty = env.run(&["list", "-n", "0"]);
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("No reflections yet."));
+    std::fs::write(env.path("jrnl.json"), jrnl_export(25)).unwrap();
+    env.ok(&[
+        "import",
+        env.path("jrnl.json").to_str().unwrap(),
+        "--from",
+        "jrnl",
+    ]);
+    let out = env.run(&["list"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 20);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("(5 more; --all shows them all)"),
+        "{out:?}"
+    );
+    for args in [
+        &["list", "-n", "0"][..],
+        &["list", "--all"],
+        &["search", "circle", "--all"],
+    ] {
+        let out = env.run(args);
+        assert!(out.status.success(), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).lines().count(),
+            25,
+            "{args:?}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("more"),
+            "{args:?}"
+        );
+    }
+    assert_eq!(env.ok(&["search", "circle", "-n", "3"]).lines().count(), 3);
+    let err = env.fails(&["list", "--all", "-n", "3"]);
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
+/// A jrnl JSON export of `n` reflections, one a day.
+fn jrnl_export(n: usize) -> String {
+    let entries: Vec<serde_json::Value> = (1..=n)
+        .map(|i| {
+            serde_json::json!({
+                "date": format!("2026-03-{i:02}"),
+                "time": "09:00",
+                "title": format!("circle note {i}"),
+                "body": "",
+                "tags": [],
+                "starred": false
+            })
+        })
+        .collect();
+    serde_json::json!({ "tags": {}, "entries": entries }).to_string()
 }
 
 #[test]

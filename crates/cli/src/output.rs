@@ -87,3 +87,29 @@ pub fn values_line(values: &[tend_core::reflection::ValueRating]) -> String {
         .collect::<Vec<_>>()
         .join(" · ")
 }
+
+/// A count and its word, in the right number: `1 reflection`, `3 reflections`.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The same for a length.
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    count(n as u64, one, many)
+}
+
+/// Says, without stopping, that some records could not be opened and are left out, naming
+/// their ids; `one` and `many` are the record's word (`reflection`, `reflections`).
+pub fn warn_unopened<T: std::fmt::Display>(ids: &[T], one: &str, many: &str) {
+    if ids.is_empty() {
+        return;
+    }
+    let list: Vec<String> = ids.iter().map(T::to_string).collect();
+    crate::note!(
+        "Note: {} could not be opened and {} left out ({}). `tend check` says more.",
+        count_of(ids.len(), one, many),
+        if ids.len() == 1 { "is" } else { "are" },
+        list.join(", ")
+    );
+}

@@ -33,6 +33,13 @@ pub(crate) const CONSENTS: &str = "consents";
 /// Entries per index segment.
 pub const SEGMENT: u64 = 256;
 
+/// The reflection ids index segment `segment` covers; `None` for a segment number that no
+/// id can reach (only a damaged file holds one), so it is never turned into a range.
+fn segment_ids(segment: u64) -> Option<std::ops::Range<u64>> {
+    let start = segment.checked_mul(SEGMENT)?;
+    Some(start..start.checked_add(SEGMENT)?)
+}
+
 pub(crate) const ALL_TABLES: [&str; 6] = [
     REFLECTIONS,
     INDEX,
@@ -400,7 +407,10 @@ impl Journal {
     fn rebuild_segment(&self, txn: &WriteTransaction, segment: u64) -> Result<Vec<Entry>> {
         let t = txn.open_table(table(REFLECTIONS))?;
         let mut out = Vec::new();
-        for item in t.range(segment * SEGMENT..(segment + 1) * SEGMENT)? {
+        let Some(ids) = segment_ids(segment) else {
+            return Ok(out);
+        };
+        for item in t.range(ids)? {
             let (k, v) = item?;
             if let Some(r) = self.decode::<Reflection>(REFLECTIONS, k.value(), v.value()) {
                 out.push(r.entry(k.value()));
@@ -410,7 +420,8 @@ impl Journal {
     }
 
     /// Every reflection's index entry (unordered), with the ids of reflections that could
-    /// not be read. A damaged index segment is read around, from the reflections themselves.
+    /// not be read. A damaged index segment is read around, from the reflections themselves,
+    /// and so is a reflection that no segment covers (a segment whose key was damaged).
     pub fn entries(&self) -> Result<Scan<Entry>> {
         let txn = self.db.begin_read()?;
         let index = txn.open_table(table(INDEX))?;
@@ -437,20 +448,52 @@ impl Journal {
             damaged: Vec::new(),
         };
         for ((segment, _), entries) in sealed.iter().zip(opened) {
+            // A segment that makes no sense as a place is damaged, whatever it holds.
+            let Some(ids) = segment_ids(*segment) else {
+                continue;
+            };
             match entries {
-                Some(entries) => scan.records.extend(entries.into_iter().map(|e| (e.id, e))),
+                Some(entries) => scan.records.extend(
+                    entries
+                        .into_iter()
+                        .filter(|e| ids.contains(&e.id))
+                        .map(|e| (e.id, e)),
+                ),
                 None => {
-                    for item in reflections.range(segment * SEGMENT..(segment + 1) * SEGMENT)? {
+                    for item in reflections.range(ids)? {
                         let (k, v) = item?;
-                        match self.decode::<Reflection>(REFLECTIONS, k.value(), v.value()) {
-                            Some(r) => scan.records.push((k.value(), r.entry(k.value()))),
-                            None => scan.damaged.push(k.value()),
-                        }
+                        self.read_entry(k.value(), v.value(), &mut scan);
                     }
                 }
             }
         }
+        // The table's length costs nothing to read; only when the index misses reflections
+        // (a segment lost or moved) are the reflections' keys walked to find them.
+        let seen = scan.records.len() + scan.damaged.len();
+        if usize::try_from(reflections.len()?).ok() != Some(seen) {
+            let known: std::collections::HashSet<u64> = scan
+                .records
+                .iter()
+                .map(|(id, _)| *id)
+                .chain(scan.damaged.iter().copied())
+                .collect();
+            for item in reflections.iter()? {
+                let (k, v) = item?;
+                if !known.contains(&k.value()) {
+                    self.read_entry(k.value(), v.value(), &mut scan);
+                }
+            }
+        }
+        scan.damaged.sort_unstable();
         Ok(scan)
+    }
+
+    /// Opens one reflection into `scan`: its entry, or its id among the damaged.
+    fn read_entry(&self, id: u64, sealed: &[u8], scan: &mut Scan<Entry>) {
+        match self.decode::<Reflection>(REFLECTIONS, id, sealed) {
+            Some(r) => scan.records.push((id, r.entry(id))),
+            None => scan.damaged.push(id),
+        }
     }
 }
 

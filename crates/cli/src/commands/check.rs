@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use crate::context::Ctx;
+use crate::output::count;
 use crate::{note, say};
 
 /// Open every record and list any that fail; the rest stay readable.
@@ -18,7 +19,13 @@ impl Check {
         let report = journal.check()?;
         let opened: u64 = report.opened.iter().map(|(_, n)| n).sum();
         if report.is_ok() {
-            say!("All {opened} records open and the file is whole.");
+            say!(
+                "{} and the file is whole.",
+                match opened {
+                    1 => "The one record opens".to_owned(),
+                    n => format!("All {n} records open"),
+                }
+            );
             return super::done();
         }
         if !report.file_ok {
@@ -30,12 +37,18 @@ impl Check {
         if !report.index_mismatches.is_empty() {
             let ids: Vec<String> = report.index_mismatches.iter().map(u64::to_string).collect();
             say!(
-                "the list index disagrees about reflection(s) {}",
+                "the list index disagrees about {} {}",
+                if ids.len() == 1 {
+                    "reflection"
+                } else {
+                    "reflections"
+                },
                 ids.join(", ")
             );
         }
         say!(
-            "{opened} records opened; {} could not be opened.",
+            "{} opened; {} could not be opened.",
+            count(opened, "record", "records"),
             report.damaged.len()
         );
         note!(

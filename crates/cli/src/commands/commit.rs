@@ -243,12 +243,7 @@ impl List {
                 say!("{line}");
             }
         }
-        if !scan.damaged.is_empty() {
-            note!(
-                "Note: {} commitment(s) could not be opened and are left out. `tend check` says more.",
-                scan.damaged.len()
-            );
-        }
+        crate::output::warn_unopened(&scan.damaged, "commitment", "commitments");
         super::done()
     }
 }

@@ -13,6 +13,7 @@ use tend_core::repair::Repair;
 use super::list::warn_damaged;
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::output::count_of;
 use crate::{note, say};
 
 /// Export formats.
@@ -88,10 +89,10 @@ impl Export {
             Some(path) => {
                 write_private(path, text.as_bytes(), self.force)?;
                 say!(
-                    "Exported {} reflections, {} commitments and {} repairs to {}.",
-                    doc.reflections.len(),
-                    doc.commitments.len(),
-                    doc.repairs.len(),
+                    "Exported {}, {} and {} to {}.",
+                    count_of(doc.reflections.len(), "reflection", "reflections"),
+                    count_of(doc.commitments.len(), "commitment", "commitments"),
+                    count_of(doc.repairs.len(), "repair", "repairs"),
                     path.display()
                 );
             }

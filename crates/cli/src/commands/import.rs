@@ -10,6 +10,7 @@ use tend_core::export::{Export, WithId, parse_jrnl};
 
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::output::count_of;
 use crate::say;
 
 /// Where an import comes from.
@@ -56,10 +57,10 @@ impl Import {
                 let p = WithId::unwrap_all(doc.repairs);
                 journal.import(&r, &c, &p)?;
                 say!(
-                    "Imported {} reflections, {} commitments and {} repairs.",
-                    r.len(),
-                    c.len(),
-                    p.len()
+                    "Imported {}, {} and {}.",
+                    count_of(r.len(), "reflection", "reflections"),
+                    count_of(c.len(), "commitment", "commitments"),
+                    count_of(p.len(), "repair", "repairs")
                 );
             }
             Source::Jrnl => {
@@ -68,7 +69,10 @@ impl Import {
                         .hint("export from jrnl with `jrnl --format json > FILE`")
                 })?;
                 journal.add_many(&reflections)?;
-                say!("Imported {} reflections from jrnl.", reflections.len());
+                say!(
+                    "Imported {} from jrnl.",
+                    count_of(reflections.len(), "reflection", "reflections")
+                );
             }
         }
         super::done()

@@ -14,7 +14,7 @@ use tend_core::repair::Repair;
 use crate::context::Ctx;
 use crate::failure::fail;
 use crate::output::{ACCENT, BOLD, DIM, paint};
-use crate::{note, say};
+use crate::say;
 
 /// How your reflections, commitments and repairs have gone over time.
 #[derive(Debug, Args)]
@@ -214,12 +214,10 @@ impl Insights {
         } else {
             render(&summary);
         }
-        let damaged = entries.damaged.len() + commitments.damaged.len() + repairs.damaged.len();
-        if damaged > 0 {
-            note!(
-                "Note: {damaged} record(s) could not be opened and are left out. `tend check` says more."
-            );
-        }
+        use crate::output::warn_unopened;
+        warn_unopened(&entries.damaged, "reflection", "reflections");
+        warn_unopened(&commitments.damaged, "commitment", "commitments");
+        warn_unopened(&repairs.damaged, "repair", "repairs");
         super::done()
     }
 }

@@ -27,6 +27,38 @@ pub struct FilterArgs {
     pub tags: Vec<String>,
 }
 
+/// How many to show: `-n N` (0 means all) or `--all`; `DEFAULT` when neither is given.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct HowMany<const DEFAULT: usize> {
+    /// Show at most this many, newest first (0 shows them all)
+    #[arg(short = 'n', long, value_name = "N", default_value_t = DEFAULT)]
+    number: usize,
+    /// Show them all
+    #[arg(long, conflicts_with = "number")]
+    all: bool,
+}
+
+impl<const DEFAULT: usize> HowMany<DEFAULT> {
+    /// The most to show; `usize::MAX` for all.
+    pub fn limit(self) -> usize {
+        if self.all || self.number == 0 {
+            usize::MAX
+        } else {
+            self.number
+        }
+    }
+}
+
+/// What to say when nothing is shown: an empty journal, no match, or nothing that opened.
+pub fn nothing_shown(filtered: bool, damaged: &[u64]) -> &'static str {
+    match (filtered, damaged.is_empty()) {
+        (false, true) => "No reflections yet.",
+        (true, true) => "No reflections match.",
+        (false, false) => "No reflections could be opened.",
+        (true, false) => "None of the reflections that could be opened match.",
+    }
+}
+
 impl FilterArgs {
     /// The filter, with dates read.
     pub fn filter(&self, ctx: &Ctx) -> Result<Filter> {
@@ -44,9 +76,8 @@ impl FilterArgs {
 pub struct List {
     #[command(flatten)]
     filter: FilterArgs,
-    /// Show at most this many
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
-    number: usize,
+    #[command(flatten)]
+    how_many: HowMany<20>,
     /// Print JSON (id, date, values, tags, content note, first line)
     #[arg(long)]
     json: bool,
@@ -73,16 +104,16 @@ pub fn print_line(e: &Entry) {
     say!("{line}");
 }
 
-/// Warns about records that could not be read, without stopping.
-pub fn warn_damaged(damaged: &[u64]) {
-    if !damaged.is_empty() {
-        let ids: Vec<String> = damaged.iter().map(u64::to_string).collect();
-        note!(
-            "Note: {} reflection(s) could not be opened and are left out ({}). `tend check` says more.",
-            damaged.len(),
-            ids.join(", ")
-        );
+/// Says how many matched beyond those shown, and how to see them.
+pub fn more_not_shown(total: usize, shown: usize) {
+    if total > shown {
+        note!("({} more; --all shows them all)", total - shown);
     }
+}
+
+/// Warns about reflections that could not be read, without stopping.
+pub fn warn_damaged(damaged: &[u64]) {
+    crate::output::warn_unopened(damaged, "reflection", "reflections");
 }
 
 impl List {
@@ -96,20 +127,18 @@ impl List {
             .map(|(_, e)| e)
             .filter(|e| filter.matches(e))
             .collect();
-        let shown = newest(matching, self.number);
+        let total = matching.len();
+        let shown = newest(matching, self.how_many.limit());
         if self.json {
             crate::output::print_json(&shown)?;
         } else if shown.is_empty() {
             note!(
-                "No reflections yet{}.",
-                if filter == Filter::default() {
-                    ""
-                } else {
-                    " match"
-                }
+                "{}",
+                nothing_shown(filter != Filter::default(), &scan.damaged)
             );
         } else {
             shown.iter().for_each(print_line);
+            more_not_shown(total, shown.len());
         }
         warn_damaged(&scan.damaged);
         super::done()

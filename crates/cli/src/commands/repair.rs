@@ -298,12 +298,7 @@ impl List {
                 );
             }
         }
-        if !scan.damaged.is_empty() {
-            note!(
-                "Note: {} repair(s) could not be opened and are left out. `tend check` says more.",
-                scan.damaged.len()
-            );
-        }
+        crate::output::warn_unopened(&scan.damaged, "repair", "repairs");
         super::done()
     }
 }

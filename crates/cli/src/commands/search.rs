@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use tend_core::reflection::{Entry, Query, newest};
 
-use super::list::{FilterArgs, print_line, warn_damaged};
+use super::list::{FilterArgs, HowMany, more_not_shown, print_line, warn_damaged};
 use crate::context::Ctx;
 use crate::failure::fail;
 use crate::note;
@@ -19,9 +19,8 @@ pub struct Search {
     words: Vec<String>,
     #[command(flatten)]
     filter: FilterArgs,
-    /// Show at most this many
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
-    number: usize,
+    #[command(flatten)]
+    how_many: HowMany<50>,
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -45,16 +44,14 @@ impl Search {
             .filter(|e| filter.matches(e))
             .collect();
         let total = found.len();
-        let shown = newest(found, self.number);
+        let shown = newest(found, self.how_many.limit());
         if self.json {
             crate::output::print_json(&shown)?;
         } else if shown.is_empty() {
             note!("No reflections hold all of those words.");
         } else {
             shown.iter().for_each(print_line);
-            if total > shown.len() {
-                note!("({} more; use -n to see them)", total - shown.len());
-            }
+            more_not_shown(total, shown.len());
         }
         warn_damaged(&scan.damaged);
         super::done()

@@ -33,10 +33,5 @@ impl ConsentCommand {
 
 /// Warns about consent records that could not be opened, without stopping.
 fn warn_damaged(damaged: &[u64]) {
-    if !damaged.is_empty() {
-        crate::note!(
-            "Note: {} consent record(s) could not be opened and are not shown; `tend check` says more.",
-            damaged.len()
-        );
-    }
+    crate::output::warn_unopened(damaged, "consent record", "consent records");
 }

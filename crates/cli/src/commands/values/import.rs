@@ -92,8 +92,9 @@ impl Import {
         let kept = pack.values.len().saturating_sub(newer.values.len());
         if kept > 0 {
             note!(
-                "Your journal keeps {kept} retired value(s) the file leaves out, so reflections that \
-                 name them still read. Retired values do not count towards the fingerprint."
+                "Your journal keeps {} the file leaves out, so reflections that \
+                 name them still read. Retired values do not count towards the fingerprint.",
+                crate::output::count_of(kept, "retired value", "retired values")
             );
         }
         crate::commands::done()
