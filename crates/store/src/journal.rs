@@ -61,6 +61,10 @@ pub struct Journal {
     /// Passphrases known this session, by unlocker id: a rotation wraps the new key for each.
     pub(crate) passphrases: Vec<(u64, SecretString)>,
     skipped: Vec<Skipped>,
+    /// The manifest digest's change in the write transaction under way (see `manifest`).
+    pub(crate) pending: std::sync::Mutex<[u8; 32]>,
+    /// Where this machine remembers the journal's write counter, once watched (see `seen`).
+    pub(crate) seen: Option<PathBuf>,
 }
 
 /// An unlocker passed over while opening.
@@ -205,8 +209,10 @@ impl Journal {
                 NewUnlocker::Recipient(_) => Vec::new(),
             },
             skipped: Vec::new(),
+            pending: Default::default(),
+            seen: None,
         };
-        let txn = journal.db.begin_write()?;
+        let txn = journal.begin()?;
         {
             let mut meta = txn.open_table(META)?;
             meta.insert("magic", MAGIC)?;
@@ -225,7 +231,7 @@ impl Journal {
         )?;
         journal.put_setting(&txn, PSEUDONYM_SETTING, pseudonym_key.as_slice())?;
         journal.put_setting(&txn, KEY_CHECK_SETTING, KEY_CHECK)?;
-        txn.commit()?;
+        journal.commit(txn)?;
         Ok(journal)
     }
 
@@ -323,6 +329,8 @@ impl Journal {
                 unlocked_by: id,
                 passphrases,
                 skipped,
+                pending: Default::default(),
+                seen: None,
             });
         }
         if let Some(n) = skipped.iter().find_map(|s| match s.why {
@@ -347,6 +355,15 @@ impl Journal {
     /// Where the journal lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The journal's random id in hex (it is in the clear in the file).
+    pub fn id_hex(&self) -> String {
+        self.key
+            .journal_id()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The id of the unlocker that opened it this time.
@@ -375,13 +392,13 @@ impl Journal {
     /// Adds an unlocker; returns its id. Rewraps the data key only.
     pub fn add_unlocker(&self, unlocker: &NewUnlocker, now: DateTime<Utc>) -> Result<u64> {
         let wrapped = unlocker.wrap(self.key.expose())?;
-        let txn = self.db.begin_write()?;
+        let txn = self.begin()?;
         let id = txn
             .open_table(UNLOCKERS)?
             .last()?
             .map_or(1, |(k, _)| k.value() + 1);
         self.store_unlocker(&txn, id, &wrapped, unlocker, now)?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(id)
     }
 
@@ -395,7 +412,19 @@ impl Journal {
         unlocker: &NewUnlocker,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        txn.open_table(UNLOCKERS)?.insert(id, wrapped)?;
+        let old = txn
+            .open_table(UNLOCKERS)?
+            .insert(id, wrapped)?
+            .map(|v| v.value().to_vec());
+        let key = id.to_be_bytes();
+        self.track(
+            crate::seal::Place {
+                table: crate::manifest::UNLOCKERS_TABLE,
+                key: &key,
+            },
+            old.as_deref(),
+            Some(wrapped),
+        );
         let info = UnlockerInfo {
             id,
             kind: unlocker.kind(),
@@ -456,13 +485,13 @@ impl Journal {
 
     /// Replaces the journal's values pack.
     pub fn set_pack(&self, pack: &ValuesPack) -> Result<()> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin()?;
         self.put_setting(
             &txn,
             PACK_SETTING,
             &serde_json::to_vec(pack).unwrap_or_default(),
         )?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 

@@ -260,6 +260,7 @@ impl Journal {
         if let Some(key) = key {
             self.key = key;
         }
+        self.remember_seen();
         Ok(Rewritten {
             records,
             new_key,
@@ -334,7 +335,10 @@ impl Journal {
             for item in from.iter()? {
                 let (k, v) = item?;
                 let name = k.value();
-                if name == DELETED_SETTING || name == KEY_CHECK_SETTING {
+                if name == DELETED_SETTING
+                    || name == KEY_CHECK_SETTING
+                    || name == crate::manifest::MANIFEST_SETTING
+                {
                     continue; // a new file holds no deleted records; its key check is new
                 }
                 let place = Place {
@@ -373,6 +377,20 @@ impl Journal {
                 info.insert(*id, key.seal(place, &json).as_slice())?;
             }
         }
+        // The new file's manifest: everything it holds, one write past the old file's count
+        // (so it reads as newer than any copy of the old one).
+        let counter = self
+            .read_manifest(&old)?
+            .flatten()
+            .map_or(0, |m| m.counter)
+            .saturating_add(1);
+        let digest = crate::manifest::full_digest(
+            key,
+            |name| Ok(txn.open_table(table(name))?),
+            txn.open_table(SETTINGS)?,
+            txn.open_table(UNLOCKERS)?,
+        )?;
+        crate::manifest::write(key, &txn, counter, digest)?;
         txn.commit()?;
         drop(old);
         progress(total, total);
