@@ -45,8 +45,6 @@ pub struct CheckReport {
 /// passphrases calibrate to about a second, which is more on most machines.
 pub const AGE_DEFAULT_WORK_FACTOR: u8 = 18;
 
-
-
 impl CheckReport {
     /// Whether everything is whole.
     pub fn is_ok(&self) -> bool {

@@ -75,7 +75,10 @@ mod tests {
     fn refuses_what_is_not_a_header() {
         assert_eq!(read(b""), None);
         assert_eq!(read(b"age-encryption.org/v1\n--- abc\n"), None);
-        assert_eq!(read(b"age-encryption.org/v1\n-> scrypt c2FsdA 99999\n"), None);
+        assert_eq!(
+            read(b"age-encryption.org/v1\n-> scrypt c2FsdA 99999\n"),
+            None
+        );
         assert_eq!(
             read(b"age-encryption.org/v1\n-> scrypt c2FsdA 018\nAAAA\n--- x\n"),
             None

@@ -13,8 +13,8 @@ use tend_core::pack::ValuesPack;
 
 use crate::contain::{Db, contain};
 use crate::error::{Error, Result};
-use crate::seal::DataKey;
 use crate::header::Stanzas;
+use crate::seal::DataKey;
 use crate::unlock::{self, Attempt, NewUnlocker, Secret, UnlockerInfo};
 use age::secrecy::SecretString;
 

@@ -47,8 +47,8 @@ mod unlock;
 
 pub use check::{AGE_DEFAULT_WORK_FACTOR, CheckReport, Damaged};
 pub use error::{Error, Result};
-pub use manifest::ManifestState;
 pub use journal::{FORMAT_VERSION, Journal, OpenOptions, SkipReason, Skipped};
+pub use manifest::ManifestState;
 pub use records::{Record, SEGMENT, Scan};
 pub use rewrite::{Progress, Rewritten};
 pub use seal::OVERHEAD;

@@ -52,7 +52,11 @@ impl Check {
                 SkipReason::WrongKey => "opens to a key that is not this journal's".to_owned(),
                 _ => "could not be used".to_owned(),
             };
-            say!("unlocker {} {why}, so it was passed over; remove it with `tend key remove {}`", s.id, s.id);
+            say!(
+                "unlocker {} {why}, so it was passed over; remove it with `tend key remove {}`",
+                s.id,
+                s.id
+            );
         }
         for d in &report.damaged {
             say!("damaged: {} {}", d.table, d.id);
@@ -92,7 +96,11 @@ fn advise(report: &CheckReport) {
         note!(
             "note: {} deleted since the file was last written anew; sealed, {} may still lie in the file's free pages. `tend key rotate` writes the file anew without them.",
             count(report.deleted_since_rewrite, "record was", "records were"),
-            if report.deleted_since_rewrite == 1 { "it" } else { "they" }
+            if report.deleted_since_rewrite == 1 {
+                "it"
+            } else {
+                "they"
+            }
         );
     }
     if report.manifest == ManifestState::Missing {

@@ -147,8 +147,12 @@ impl KeyCommand {
                 rekey::gather_passphrases(&mut journal, Some(target))?;
                 let unlocker =
                     secrets::new_passphrase(p.new_passphrase_file.as_deref(), "a new passphrase")?;
-                let done =
-                    journal.replace_unlocker(target, &unlocker, ctx.now(), &mut rekey::progress())?;
+                let done = journal.replace_unlocker(
+                    target,
+                    &unlocker,
+                    ctx.now(),
+                    &mut rekey::progress(),
+                )?;
                 say!(
                     "Changed the passphrase (unlocker {target}). The journal has a new key: {}, written as a new file that the old passphrase does not open.",
                     rekey::summary(&done)
