@@ -318,6 +318,10 @@ fn purge_leaves_no_sealed_copy_in_free_pages() {
     env.ok(&["delete", "7", "--yes"]);
     let note = String::from_utf8(env.run(&["check"]).stderr).unwrap();
     assert!(note.contains("free pages"), "{note}");
+    assert!(
+        note.contains("passphrase unlocker 1 uses a light scrypt work factor (2^8"),
+        "the tests' lowered work factor is named: {note}"
+    );
     env.ok(&["delete", "8", "--yes", "--purge"]);
     let after = std::fs::read(&env.journal).unwrap();
     assert!(
@@ -399,4 +403,36 @@ fn sigkill_during_rotation_leaves_old_or_new_whole() {
         "{}",
         String::from_utf8_lossy(&check.stdout)
     );
+}
+
+#[test]
+fn a_rotation_that_runs_out_of_room_changes_nothing() {
+    let env = Env::with_journal();
+    for i in 0..50 {
+        env.ok(&["write", &format!("reflection {i} {}", "words ".repeat(200))]);
+    }
+    let before = env.snapshot();
+    let size = std::fs::metadata(&env.journal).unwrap().len();
+    // A file-size limit below the journal's size stands in for a full disk: the new file
+    // cannot be written whole.
+    let base = env.std_cmd();
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.env_clear()
+        .envs(base.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .arg(format!("--fsize={}", size / 2))
+        .arg(common::tend_bin())
+        .args(["key", "rotate"]);
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no room left on the disk"), "{err}");
+    assert_eq!(env.snapshot(), before, "the journal is as it was");
+    let leftovers: Vec<_> = std::fs::read_dir(env.journal.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("rewrite"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    env.ok(&["key", "rotate"]);
+    assert_eq!(env.snapshot(), before);
 }

@@ -270,3 +270,65 @@ impl Journal {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use age::secrecy::SecretString;
+    use chrono::Utc;
+    use tend_core::pack::ValuesPack;
+    use tend_core::reflection::Reflection;
+
+    use crate::unlock::NewUnlocker;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+        /// Whatever the writes, the digest kept up write by write equals the one computed
+        /// from the file, and the counter rises by one per write.
+        #[test]
+        fn the_running_digest_is_the_files_digest(ops in proptest::collection::vec(0u8..5, 1..24)) {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("j.tend");
+            let unlocker = NewUnlocker::Passphrase {
+                passphrase: SecretString::from("p".to_owned()),
+                work_factor: Some(4),
+            };
+            let j = Journal::create(&path, &unlocker, &ValuesPack::default_pack(), Utc::now())
+                .expect("created");
+            let on = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
+            let mut ids: Vec<u64> = Vec::new();
+            let mut counter = j.write_counter().expect("reads").expect("a manifest");
+            for (i, op) in ops.into_iter().enumerate() {
+                let r = Reflection::new(format!("reflection {i}"), on, Utc::now());
+                let wrote = match (op, ids.as_slice()) {
+                    (0, _) | (1 | 2, []) => {
+                        ids.push(j.add(&r).expect("added"));
+                        true
+                    }
+                    (1, [.., last]) => {
+                        j.put(*last, &r).expect("replaced");
+                        true
+                    }
+                    (2, [first, ..]) => {
+                        j.delete::<Reflection>(*first).expect("deleted");
+                        ids.remove(0);
+                        true
+                    }
+                    (3, _) => {
+                        j.set_pack(&ValuesPack::default_pack()).expect("set");
+                        true
+                    }
+                    _ => {
+                        // A failed write (no such record) changes nothing, counter included.
+                        let _ = j.delete::<Reflection>(999_999);
+                        false
+                    }
+                };
+                let now = j.write_counter().expect("reads").expect("a manifest");
+                proptest::prop_assert_eq!(now, counter + u64::from(wrote));
+                counter = now;
+                proptest::prop_assert_eq!(j.manifest_state().expect("state"), ManifestState::Matches);
+            }
+        }
+    }
+}

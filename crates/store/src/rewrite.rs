@@ -445,3 +445,119 @@ fn sync_dir(path: &Path) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tend_core::pack::ValuesPack;
+    use tend_core::reflection::Reflection;
+
+    fn pass(p: &str) -> NewUnlocker {
+        NewUnlocker::Passphrase {
+            passphrase: SecretString::from(p.to_owned()),
+            work_factor: Some(4),
+        }
+    }
+
+    fn secret(p: &str) -> Secret {
+        Secret::Passphrase(SecretString::from(p.to_owned()))
+    }
+
+    fn reflection(text: &str) -> Reflection {
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
+        Reflection::new(text, on, Utc::now())
+    }
+
+    #[test]
+    fn rotation_keeps_records_makes_a_new_key_and_drops_the_removed_unlocker() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("j.tend");
+        let mut j = Journal::create(&path, &pass("one"), &ValuesPack::default_pack(), Utc::now())
+            .expect("created");
+        let ids = j
+            .add_many(&[reflection("first"), reflection("second")])
+            .expect("added");
+        let laptop = age::x25519::Identity::generate();
+        j.add_unlocker(&NewUnlocker::Recipient(laptop.to_public()), Utc::now())
+            .expect("added");
+        let old_key = *j.key.expose();
+        let before = j.write_counter().expect("counter").expect("a manifest");
+        let done = j
+            .remove_unlocker(2, Utc::now(), &mut |_, _| {})
+            .expect("removed");
+        assert!(done.new_key);
+        assert_eq!(done.unlockers, vec![1]);
+        assert_ne!(&old_key, j.key.expose());
+        assert!(j.write_counter().expect("counter").expect("a manifest") > before);
+        assert_eq!(j.get::<Reflection>(ids[1]).expect("reads").text, "second");
+        assert_eq!(
+            j.manifest_state().expect("state"),
+            crate::manifest::ManifestState::Matches
+        );
+        drop(j);
+        let j = Journal::open(&path, &secret("one")).expect("opens with the passphrase");
+        assert_eq!(j.get::<Reflection>(ids[0]).expect("reads").text, "first");
+        drop(j);
+        let err = Journal::open(&path, &Secret::Identities(vec![laptop])).expect_err("refused");
+        assert!(matches!(err, Error::NoUnlockerOfKind { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn rotation_wraps_only_for_passphrases_it_was_given() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("j.tend");
+        let me = age::x25519::Identity::generate();
+        let j = Journal::create(
+            &path,
+            &NewUnlocker::Recipient(me.to_public()),
+            &ValuesPack::default_pack(),
+            Utc::now(),
+        )
+        .expect("created");
+        j.add_unlocker(&pass("spoken"), Utc::now()).expect("added");
+        drop(j);
+        let mut j = Journal::open(&path, &Secret::Identities(vec![me.clone()])).expect("opens");
+        j.add(&reflection("kept")).expect("added");
+        let err = j.rotate(Utc::now(), &mut |_, _| {}).expect_err("refused");
+        assert!(matches!(err, Error::PassphraseNeeded(2)), "{err:?}");
+        assert!(matches!(
+            j.provide_passphrase(SecretString::from("wrong".to_owned())),
+            Err(Error::WrongPassphrase)
+        ));
+        assert_eq!(
+            j.provide_passphrase(SecretString::from("spoken".to_owned()))
+                .expect("right"),
+            2
+        );
+        assert!(j.passphrases_needed(None).expect("known").is_empty());
+        j.rotate(Utc::now(), &mut |_, _| {}).expect("rotated");
+        drop(j);
+        for s in [secret("spoken"), Secret::Identities(vec![me])] {
+            let j = Journal::open(&path, &s).expect("opens");
+            assert_eq!(j.count::<Reflection>().expect("counts"), 1);
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("reads")
+            .flatten()
+            .filter(|e| e.file_name() != "j.tend")
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_stale_temporary_file_is_swept_on_open() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("j.tend");
+        drop(
+            Journal::create(&path, &pass("p"), &ValuesPack::default_pack(), Utc::now())
+                .expect("created"),
+        );
+        let stale = temp_path(&path);
+        std::fs::write(&stale, b"half a rotation").expect("written");
+        let other = dir.path().join(".other.tend.rewrite-00");
+        std::fs::write(&other, b"not ours").expect("written");
+        drop(Journal::open(&path, &secret("p")).expect("opens"));
+        assert!(!stale.exists());
+        assert!(other.exists(), "only this journal's leftovers go");
+    }
+}
