@@ -50,16 +50,17 @@ pub fn gather_passphrases(journal: &mut Journal, leaving: Option<u64>) -> Result
 }
 
 /// A progress reporter that stays quiet for the first second, then shows how far a rewrite
-/// has come on stderr.
+/// has come on stderr, at most once a second.
 pub fn progress() -> impl FnMut(u64, u64) {
     let started = Instant::now();
-    let mut shown = false;
+    let mut last: Option<Instant> = None;
     move |done, total| {
-        if started.elapsed() >= Duration::from_secs(1) {
-            shown = true;
+        let due = last.map_or(started.elapsed() >= Duration::from_secs(1), |l| {
+            l.elapsed() >= Duration::from_secs(1) || done == total
+        });
+        if due {
+            last = Some(Instant::now());
             note!("  sealed {done} of {total} records again…");
-        } else if shown && done == total {
-            note!("  sealed {done} of {total} records again.");
         }
     }
 }

@@ -561,7 +561,7 @@ fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped)> {
 
 /// Whether `key` is the journal's key: it opens the sealed key check (or, in a journal made
 /// before the key check existed, the sealed values pack, which every journal holds).
-fn key_checks(db: &Database, key: &DataKey) -> Result<bool> {
+pub(crate) fn key_checks(db: &Database, key: &DataKey) -> Result<bool> {
     let txn = db.begin_read()?;
     let t = match txn.open_table(SETTINGS) {
         Ok(t) => t,

@@ -61,8 +61,10 @@ impl Journal {
             {
                 continue;
             }
+            // It must unwrap to this journal's key: the key check says so.
             if let Ok(Attempt::Opened(raw)) = unlock::try_unwrap(v.value(), &secret)
-                && raw.as_slice() == self.key.expose()
+                && DataKey::from_slice(&raw, self.key.journal_id())
+                    .is_some_and(|k| journal::key_checks(&self.db, &k).unwrap_or(false))
             {
                 let Secret::Passphrase(p) = secret else {
                     unreachable!("made above")
