@@ -99,7 +99,10 @@ const REFLECTIONS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("refle
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_meta");
 
 /// Every sealed value of every table, and the journal id, read with redb from a copy.
-fn sealed_values(env: &Env, bytes: &[u8]) -> (Vec<Vec<u8>>, Vec<u8>, Vec<(u64, Vec<u8>)>) {
+/// Every sealed value, the journal id, and the reflections by id.
+type Contents = (Vec<Vec<u8>>, Vec<u8>, Vec<(u64, Vec<u8>)>);
+
+fn sealed_values(env: &Env, bytes: &[u8]) -> Contents {
     let copy = env.path("inspect.tend");
     std::fs::write(&copy, bytes).unwrap();
     let db = redb::Database::open(&copy).unwrap();

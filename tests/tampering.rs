@@ -8,7 +8,7 @@ mod common;
 
 use age::secrecy::SecretString;
 use common::{Env, PASSPHRASE};
-use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{ReadableDatabase, TableDefinition};
 
 const REFLECTIONS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("reflections");
 const UNLOCKERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("tend_unlockers");
