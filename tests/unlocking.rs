@@ -161,7 +161,7 @@ fn last_unlocker_stays() {
 }
 
 #[test]
-fn passwd_rewraps_the_key_only() {
+fn passwd_makes_a_new_key_and_the_old_passphrase_stops_working() {
     let env = Env::with_journal();
     env.ok(&["write", "before the change"]);
     let new_pass = env.file("new-pass", "a brand new passphrase\n");

@@ -73,9 +73,27 @@ impl Ctx {
         let path = self.journal_path()?;
         if let Some(id_path) = &self.global.identity {
             let ids = secrets::load_identities(id_path)?;
-            return Ok(Journal::open(&path, &Secret::Identities(ids))?);
+            return Ok(self.watched(Journal::open(&path, &Secret::Identities(ids))?));
         }
         self.open_with_passphrase()
+    }
+
+    /// Compares the journal with the copy last opened on this machine, and says so when it
+    /// is older (a restored backup, or a copy put back by someone else).
+    fn watched(&self, mut journal: Journal) -> Journal {
+        let Some(dirs) = directories::ProjectDirs::from("org", "tend", "tend") else {
+            return journal;
+        };
+        let dir = dirs
+            .state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("seen");
+        if let Ok(tend_store::Freshness::Older { now, last_seen }) = journal.watch_freshness(&dir) {
+            crate::note!(
+                "note: this journal is older than the one last opened on this machine (it has seen {now} changes; that one had seen {last_seen}). If you restored a backup, that is expected; if not, a newer copy may be somewhere else."
+            );
+        }
+        journal
     }
 
     /// Opens and unlocks the journal with its passphrase only (file, command or terminal),
@@ -83,7 +101,7 @@ impl Ctx {
     pub fn open_with_passphrase(&self) -> Result<Journal> {
         let path = self.journal_path()?;
         if let Some(pass) = secrets::passphrase_from_env()? {
-            return Ok(Journal::open(&path, &Secret::Passphrase(pass))?);
+            return Ok(self.watched(Journal::open(&path, &Secret::Passphrase(pass))?));
         }
         if !path.exists() {
             return Err(tend_store::Error::Missing(path).into());
@@ -107,7 +125,7 @@ impl Ctx {
                 Err(tend_store::Error::WrongPassphrase) if tries < 3 => {
                     eprintln!("That passphrase does not open this journal. Try again.");
                 }
-                other => return Ok(other?),
+                other => return Ok(self.watched(other?)),
             }
         }
     }
@@ -132,7 +150,7 @@ impl Ctx {
             }
             None => secrets::new_passphrase(passphrase_file, "a passphrase for your journal")?,
         };
-        Ok(Journal::create(&path, &unlocker, pack, self.now)?)
+        Ok(self.watched(Journal::create(&path, &unlocker, pack, self.now)?))
     }
 
     /// Opens the journal; when there is none yet and a person is at the terminal, offers to

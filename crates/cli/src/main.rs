@@ -11,6 +11,7 @@ mod failure;
 mod files;
 mod output;
 mod prompt;
+mod rekey;
 mod secrets;
 mod sys;
 mod values_arg;

@@ -4,7 +4,8 @@ use redb::{ReadableDatabase, ReadableTable};
 use tend_core::reflection::Entry;
 
 use crate::error::Result;
-use crate::journal::Journal;
+use crate::journal::{Journal, Skipped};
+use crate::manifest::ManifestState;
 use crate::records::{self, ALL_TABLES, INDEX, REFLECTIONS};
 use crate::seal::Place;
 
@@ -28,12 +29,33 @@ pub struct CheckReport {
     pub file_ok: bool,
     /// Reflections missing from, or wrong in, the index (the index is read around them).
     pub index_mismatches: Vec<u64>,
+    /// Whether the file holds what its sealed manifest says (see [`ManifestState`]).
+    pub manifest: ManifestState,
+    /// Unlockers passed over when the journal was opened this time.
+    pub skipped_unlockers: Vec<Skipped>,
+    /// Passphrase unlockers whose scrypt work factor (log2 N) is below
+    /// [`AGE_DEFAULT_WORK_FACTOR`]: a stolen copy of the file lets them be guessed faster.
+    pub weak_unlockers: Vec<(u64, u8)>,
+    /// Records deleted since the file was last written anew: their sealed bytes may still lie
+    /// in free pages.
+    pub deleted_since_rewrite: u64,
 }
+
+/// The scrypt work factor the reference age tool uses for passphrases (2^18); tend's own
+/// passphrases calibrate to about a second, which is more on most machines.
+pub const AGE_DEFAULT_WORK_FACTOR: u8 = 18;
 
 impl CheckReport {
     /// Whether everything is whole.
     pub fn is_ok(&self) -> bool {
-        self.damaged.is_empty() && self.file_ok && self.index_mismatches.is_empty()
+        self.damaged.is_empty()
+            && self.file_ok
+            && self.index_mismatches.is_empty()
+            && matches!(
+                self.manifest,
+                ManifestState::Matches | ManifestState::Missing
+            )
+            && self.skipped_unlockers.is_empty()
     }
 }
 
@@ -107,6 +129,15 @@ impl Journal {
                 report.index_mismatches.push(*id);
             }
         }
+        drop(txn);
+        report.manifest = self.manifest_state()?;
+        report.skipped_unlockers = self.skipped_unlockers().to_vec();
+        report.weak_unlockers = self
+            .work_factors()?
+            .into_iter()
+            .filter_map(|(id, n)| n.filter(|n| *n < AGE_DEFAULT_WORK_FACTOR).map(|n| (id, n)))
+            .collect();
+        report.deleted_since_rewrite = self.deleted_since_rewrite()?;
         report.index_mismatches.sort_unstable();
         report.index_mismatches.dedup();
         Ok(report)

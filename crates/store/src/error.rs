@@ -72,6 +72,12 @@ pub enum Error {
     /// No unlocker with that id.
     #[error("there is no unlocker with id {0}")]
     NoSuchUnlocker(u64),
+    /// A rotation needs the passphrase of this passphrase unlocker, to wrap the new key.
+    #[error("changing the journal's key needs the passphrase of unlocker {0} too")]
+    PassphraseNeeded(u64),
+    /// Some records do not open, so the journal cannot be re-sealed without losing them.
+    #[error("{0} record(s) cannot be opened, so the journal was not rewritten; nothing changed")]
+    RewriteBlocked(u64),
     /// The disk (or a size limit) ran out of room; the write was not made.
     #[error("there is no room left on the disk; nothing was written")]
     DiskFull,

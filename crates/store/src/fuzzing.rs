@@ -56,3 +56,13 @@ fn decode<T: DeserializeOwned>(plaintext: &[u8]) -> Option<T> {
 pub fn segment_plaintext(entries: &[tend_core::reflection::Entry]) -> Vec<u8> {
     encode_segment(entries)
 }
+
+/// Reads an unlocker's age header as opening a journal does (its scrypt work factor, or
+/// that it is another kind), without decrypting: `Some(Some(n))` for a passphrase asking
+/// for 2^n, `Some(None)` for another kind, `None` when it is not an age header.
+pub fn read_unlocker_header(wrapped: &[u8]) -> Option<Option<u8>> {
+    crate::header::read(wrapped).map(|s| match s {
+        crate::header::Stanzas::Scrypt(n) => Some(n),
+        crate::header::Stanzas::Other => None,
+    })
+}

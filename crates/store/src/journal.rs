@@ -8,13 +8,15 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use tend_core::pack::ValuesPack;
 
 use crate::contain::{Db, contain};
 use crate::error::{Error, Result};
+use crate::header::Stanzas;
 use crate::seal::DataKey;
 use crate::unlock::{self, Attempt, NewUnlocker, Secret, UnlockerInfo};
+use age::secrecy::SecretString;
 
 /// The newest journal format this build reads and the one it writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -28,6 +30,12 @@ pub(crate) const SETTINGS: TableDefinition<'_, &str, &[u8]> = TableDefinition::n
 
 pub(crate) const PACK_SETTING: &str = "values_pack";
 pub(crate) const PSEUDONYM_SETTING: &str = "pseudonym_key";
+/// A sealed known value: a key that opens it is this journal's key.
+pub(crate) const KEY_CHECK_SETTING: &str = "key_check";
+pub(crate) const KEY_CHECK: &[u8] = b"tend key check v1";
+/// How many records were deleted since the file was last rewritten (u64 LE): their sealed
+/// bytes may still lie in free pages.
+pub(crate) const DELETED_SETTING: &str = "deleted_since_rewrite";
 
 /// How long to keep trying when another tend holds the journal.
 #[derive(Debug, Clone)]
@@ -48,8 +56,36 @@ impl Default for OpenOptions {
 pub struct Journal {
     pub(crate) db: Db,
     pub(crate) key: DataKey,
-    path: PathBuf,
-    unlocked_by: u64,
+    pub(crate) path: PathBuf,
+    pub(crate) unlocked_by: u64,
+    /// Passphrases known this session, by unlocker id: a rotation wraps the new key for each.
+    pub(crate) passphrases: Vec<(u64, SecretString)>,
+    skipped: Vec<Skipped>,
+    /// The manifest digest's change in the write transaction under way (see `manifest`).
+    pub(crate) pending: std::sync::Mutex<[u8; 32]>,
+    /// Where this machine remembers the journal's write counter, once watched (see `seen`).
+    pub(crate) seen: Option<PathBuf>,
+}
+
+/// An unlocker passed over while opening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Its id.
+    pub id: u64,
+    /// Why.
+    pub why: SkipReason,
+}
+
+/// Why an unlocker was passed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// It is not a readable age file.
+    Unreadable,
+    /// It asks for more scrypt work (log2 N) than tend allows.
+    ExcessiveWork(u8),
+    /// It opened, but to a key that is not this journal's (the key check failed).
+    WrongKey,
 }
 
 impl std::fmt::Debug for Journal {
@@ -61,7 +97,7 @@ impl std::fmt::Debug for Journal {
     }
 }
 
-fn db_error(e: redb::DatabaseError, path: &Path) -> Error {
+pub(crate) fn db_error(e: redb::DatabaseError, path: &Path) -> Error {
     match e {
         redb::DatabaseError::DatabaseAlreadyOpen => Error::Busy,
         redb::DatabaseError::UpgradeRequired(_) => Error::NotAJournal(path.to_owned()),
@@ -91,7 +127,7 @@ fn db_error(e: redb::DatabaseError, path: &Path) -> Error {
 /// redb's page cache for an opened journal. Each command reads a table once, so a cache
 /// brings little; redb's default (1 GiB) let a search of 100,000 reflections keep every page
 /// it had read, tripling its peak memory.
-const CACHE_BYTES: usize = 16 << 20;
+pub(crate) const CACHE_BYTES: usize = 16 << 20;
 
 fn open_db(path: &Path, options: &OpenOptions) -> Result<Database> {
     match std::fs::metadata(path) {
@@ -168,8 +204,15 @@ impl Journal {
             key,
             path: path.to_owned(),
             unlocked_by: 1,
+            passphrases: match first {
+                NewUnlocker::Passphrase { passphrase, .. } => vec![(1, passphrase.clone())],
+                NewUnlocker::Recipient(_) => Vec::new(),
+            },
+            skipped: Vec::new(),
+            pending: Default::default(),
+            seen: None,
         };
-        let txn = journal.db.begin_write()?;
+        let txn = journal.begin()?;
         {
             let mut meta = txn.open_table(META)?;
             meta.insert("magic", MAGIC)?;
@@ -187,7 +230,8 @@ impl Journal {
             &serde_json::to_vec(pack).unwrap_or_default(),
         )?;
         journal.put_setting(&txn, PSEUDONYM_SETTING, pseudonym_key.as_slice())?;
-        txn.commit()?;
+        journal.put_setting(&txn, KEY_CHECK_SETTING, KEY_CHECK)?;
+        journal.commit(txn)?;
         Ok(journal)
     }
 
@@ -204,29 +248,96 @@ impl Journal {
 
     fn unlock(path: &Path, secret: &Secret, options: &OpenOptions) -> Result<Journal> {
         let db = Db::new(open_db(path, options)?);
+        // The journal is ours now: a rewrite that was killed before its rename left only a
+        // temporary file, which nothing else can be using.
+        crate::rewrite::sweep_stale(path);
         let (journal_id, wrapped) = read_header(&db, path)?;
         let offered = match secret {
             Secret::Passphrase(_) => "passphrase",
             Secret::Identities(_) => "identity file",
         };
-        let mut any_of_kind = false;
+        let wants_passphrase = matches!(secret, Secret::Passphrase(_));
+        let mut skipped = Vec::new();
+        // The unlockers of the kind offered, cheapest first: a passphrase unlocker asking for
+        // more work than tend allows is skipped, not tried, so it cannot hold up the others.
+        let mut candidates: Vec<(u8, u64, &Vec<u8>)> = Vec::new();
         for (id, blob) in &wrapped {
-            let of_kind = unlock::is_passphrase(blob) == matches!(secret, Secret::Passphrase(_));
-            any_of_kind |= of_kind;
-            if !of_kind {
-                continue;
+            match crate::header::read(blob) {
+                None => skipped.push(Skipped {
+                    id: *id,
+                    why: SkipReason::Unreadable,
+                }),
+                Some(Stanzas::Scrypt(n)) if wants_passphrase => {
+                    if n > unlock::MAX_WORK_FACTOR {
+                        skipped.push(Skipped {
+                            id: *id,
+                            why: SkipReason::ExcessiveWork(n),
+                        });
+                    } else {
+                        candidates.push((n, *id, blob));
+                    }
+                }
+                Some(Stanzas::Other) if !wants_passphrase => candidates.push((0, *id, blob)),
+                Some(_) => {}
             }
-            if let Attempt::Opened(raw) = unlock::try_unwrap(blob, secret)? {
-                let key = DataKey::from_slice(&raw, journal_id).ok_or_else(|| {
-                    Error::Damaged("an unlocker holds a key of the wrong size".into())
-                })?;
-                return Ok(Journal {
-                    db,
-                    key,
-                    path: path.to_owned(),
-                    unlocked_by: *id,
+        }
+        candidates.sort_by_key(|(n, id, _)| (*n, *id));
+        let any_of_kind = !candidates.is_empty()
+            || skipped
+                .iter()
+                .any(|s| matches!(s.why, SkipReason::ExcessiveWork(_)) && wants_passphrase);
+        for (_, id, blob) in candidates {
+            let raw = match unlock::try_unwrap(blob, secret) {
+                Ok(Attempt::Opened(raw)) => raw,
+                Ok(Attempt::Refused) => continue,
+                Err(Error::ExcessiveWork(n)) => {
+                    skipped.push(Skipped {
+                        id,
+                        why: SkipReason::ExcessiveWork(n),
+                    });
+                    continue;
+                }
+                Err(Error::Damaged(_)) => {
+                    skipped.push(Skipped {
+                        id,
+                        why: SkipReason::Unreadable,
+                    });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            // An unlocker that opens to anything but this journal's key (the key check does
+            // not open under it) is skipped and named by `tend check`.
+            let key = DataKey::from_slice(&raw, journal_id)
+                .filter(|k| key_checks(&db, k).unwrap_or(false));
+            let Some(key) = key else {
+                skipped.push(Skipped {
+                    id,
+                    why: SkipReason::WrongKey,
                 });
-            }
+                continue;
+            };
+            let passphrases = match secret {
+                Secret::Passphrase(p) => vec![(id, p.clone())],
+                Secret::Identities(_) => Vec::new(),
+            };
+            skipped.sort_by_key(|s| s.id);
+            return Ok(Journal {
+                db,
+                key,
+                path: path.to_owned(),
+                unlocked_by: id,
+                passphrases,
+                skipped,
+                pending: Default::default(),
+                seen: None,
+            });
+        }
+        if let Some(n) = skipped.iter().find_map(|s| match s.why {
+            SkipReason::ExcessiveWork(n) if wants_passphrase => Some(n),
+            _ => None,
+        }) {
+            return Err(Error::ExcessiveWork(n));
         }
         Err(match (any_of_kind, secret) {
             (false, _) => Error::NoUnlockerOfKind { offered },
@@ -235,9 +346,24 @@ impl Journal {
         })
     }
 
+    /// Unlockers passed over while opening this time: unreadable, asking for too much work,
+    /// or opening to a key that is not this journal's.
+    pub fn skipped_unlockers(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
     /// Where the journal lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The journal's random id in hex (it is in the clear in the file).
+    pub fn id_hex(&self) -> String {
+        self.key
+            .journal_id()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The id of the unlocker that opened it this time.
@@ -266,19 +392,19 @@ impl Journal {
     /// Adds an unlocker; returns its id. Rewraps the data key only.
     pub fn add_unlocker(&self, unlocker: &NewUnlocker, now: DateTime<Utc>) -> Result<u64> {
         let wrapped = unlocker.wrap(self.key.expose())?;
-        let txn = self.db.begin_write()?;
+        let txn = self.begin()?;
         let id = txn
             .open_table(UNLOCKERS)?
             .last()?
             .map_or(1, |(k, _)| k.value() + 1);
         self.store_unlocker(&txn, id, &wrapped, unlocker, now)?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(id)
     }
 
     /// Writes a wrapped key and its sealed description under `id`. Wrapping (scrypt, about
     /// a second) happens before the transaction, so the journal is not held meanwhile.
-    fn store_unlocker(
+    pub(crate) fn store_unlocker(
         &self,
         txn: &redb::WriteTransaction,
         id: u64,
@@ -286,7 +412,19 @@ impl Journal {
         unlocker: &NewUnlocker,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        txn.open_table(UNLOCKERS)?.insert(id, wrapped)?;
+        let old = txn
+            .open_table(UNLOCKERS)?
+            .insert(id, wrapped)?
+            .map(|v| v.value().to_vec());
+        let key = id.to_be_bytes();
+        self.track(
+            crate::seal::Place {
+                table: crate::manifest::UNLOCKERS_TABLE,
+                key: &key,
+            },
+            old.as_deref(),
+            Some(wrapped),
+        );
         let info = UnlockerInfo {
             id,
             kind: unlocker.kind(),
@@ -295,40 +433,39 @@ impl Journal {
         self.put_sealed_json(txn, UNLOCKER_INFO, id, &info)
     }
 
-    /// Removes an unlocker, never the last one.
-    pub fn remove_unlocker(&self, id: u64) -> Result<()> {
-        let txn = self.db.begin_write()?;
-        {
-            let mut t = txn.open_table(UNLOCKERS)?;
-            if t.get(id)?.is_none() {
-                return Err(Error::NoSuchUnlocker(id));
-            }
-            if t.len()? <= 1 {
-                return Err(Error::LastUnlocker);
-            }
-            t.remove(id)?;
-            let mut info = txn.open_table(crate::records::table(UNLOCKER_INFO))?;
-            info.remove(id)?;
-        }
-        txn.commit()?;
-        Ok(())
+    /// Counts a deletion whose sealed bytes may stay in free pages until the next rewrite.
+    pub(crate) fn note_deletion(&self, txn: &redb::WriteTransaction) -> Result<()> {
+        let n = self.deleted_in(txn)?.saturating_add(1);
+        self.put_setting(txn, DELETED_SETTING, &n.to_le_bytes())
     }
 
-    /// Replaces unlocker `id` with a new one in one transaction (a passphrase change).
-    pub fn replace_unlocker(
-        &self,
-        id: u64,
-        unlocker: &NewUnlocker,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let wrapped = unlocker.wrap(self.key.expose())?;
-        let txn = self.db.begin_write()?;
-        if txn.open_table(UNLOCKERS)?.get(id)?.is_none() {
-            return Err(Error::NoSuchUnlocker(id));
-        }
-        self.store_unlocker(&txn, id, &wrapped, unlocker, now)?;
-        txn.commit()?;
-        Ok(())
+    fn deleted_in(&self, txn: &redb::WriteTransaction) -> Result<u64> {
+        let raw = txn
+            .open_table(SETTINGS)?
+            .get(DELETED_SETTING)?
+            .map(|v| v.value().to_vec());
+        Ok(raw
+            .and_then(|raw| {
+                self.key.open(
+                    crate::seal::Place {
+                        table: "tend_settings",
+                        key: DELETED_SETTING.as_bytes(),
+                    },
+                    &raw,
+                )
+            })
+            .and_then(|p| <[u8; 8]>::try_from(p.as_slice()).ok())
+            .map_or(0, u64::from_le_bytes))
+    }
+
+    /// Records deleted since the file was last rewritten (by a rotation or compaction):
+    /// their sealed bytes may still lie in the file's free pages.
+    pub fn deleted_since_rewrite(&self) -> Result<u64> {
+        let txn = self.db.begin_read()?;
+        Ok(self
+            .get_setting(&txn, DELETED_SETTING)?
+            .and_then(|p| <[u8; 8]>::try_from(p.as_slice()).ok())
+            .map_or(0, u64::from_le_bytes))
     }
 
     /// The journal's own copy of its values pack.
@@ -348,13 +485,13 @@ impl Journal {
 
     /// Replaces the journal's values pack.
     pub fn set_pack(&self, pack: &ValuesPack) -> Result<()> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin()?;
         self.put_setting(
             &txn,
             PACK_SETTING,
             &serde_json::to_vec(pack).unwrap_or_default(),
         )?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 
@@ -422,8 +559,35 @@ fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped)> {
     Ok((journal_id, wrapped))
 }
 
+/// Whether `key` is the journal's key: it opens the sealed key check (or, in a journal made
+/// before the key check existed, the sealed values pack, which every journal holds).
+pub(crate) fn key_checks(db: &Database, key: &DataKey) -> Result<bool> {
+    let txn = db.begin_read()?;
+    let t = match txn.open_table(SETTINGS) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let open = |name: &str| -> Result<Option<bool>> {
+        Ok(t.get(name)?.map(|v| {
+            key.open(
+                crate::seal::Place {
+                    table: "tend_settings",
+                    key: name.as_bytes(),
+                },
+                v.value(),
+            )
+            .is_some_and(|p| name != KEY_CHECK_SETTING || p.as_slice() == KEY_CHECK)
+        }))
+    };
+    Ok(match open(KEY_CHECK_SETTING)? {
+        Some(ok) => ok,
+        None => open(PACK_SETTING)?.unwrap_or(false),
+    })
+}
+
 #[cfg(unix)]
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     if dir.is_dir() {
         return Ok(());
@@ -436,12 +600,12 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     Ok(())
 }
 
-fn create_private_file(path: &Path) -> Result<std::fs::File> {
+pub(crate) fn create_private_file(path: &Path) -> Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true).write(true).create_new(true);
     #[cfg(unix)]

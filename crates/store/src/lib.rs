@@ -36,16 +36,23 @@ mod contain;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+mod header;
 mod journal;
+mod manifest;
 mod records;
+mod rewrite;
 mod seal;
+mod seen;
 mod unlock;
 
-pub use check::{CheckReport, Damaged};
+pub use check::{AGE_DEFAULT_WORK_FACTOR, CheckReport, Damaged};
 pub use error::{Error, Result};
-pub use journal::{FORMAT_VERSION, Journal, OpenOptions};
+pub use journal::{FORMAT_VERSION, Journal, OpenOptions, SkipReason, Skipped};
+pub use manifest::ManifestState;
 pub use records::{Record, SEGMENT, Scan};
+pub use rewrite::{Progress, Rewritten};
 pub use seal::OVERHEAD;
+pub use seen::Freshness;
 pub use unlock::{MAX_WORK_FACTOR, NewUnlocker, Secret, UnlockerInfo, UnlockerKind};
 
 /// Re-exported so callers name the same secret types tend uses.

@@ -120,15 +120,16 @@ impl Journal {
         bytes: &[u8],
     ) -> Result<()> {
         let key = id.to_be_bytes();
-        let sealed = self.key.seal(
-            Place {
-                table: table_name,
-                key: &key,
-            },
-            bytes,
-        );
-        txn.open_table(table(table_name))?
-            .insert(id, sealed.as_slice())?;
+        let place = Place {
+            table: table_name,
+            key: &key,
+        };
+        let sealed = self.key.seal(place, bytes);
+        let old = txn
+            .open_table(table(table_name))?
+            .insert(id, sealed.as_slice())?
+            .map(|v| v.value().to_vec());
+        self.track(place, old.as_deref(), Some(&sealed));
         Ok(())
     }
 
@@ -188,14 +189,16 @@ impl Journal {
         name: &str,
         bytes: &[u8],
     ) -> Result<()> {
-        let sealed = self.key.seal(
-            Place {
-                table: "tend_settings",
-                key: name.as_bytes(),
-            },
-            bytes,
-        );
-        txn.open_table(SETTINGS)?.insert(name, sealed.as_slice())?;
+        let place = Place {
+            table: "tend_settings",
+            key: name.as_bytes(),
+        };
+        let sealed = self.key.seal(place, bytes);
+        let old = txn
+            .open_table(SETTINGS)?
+            .insert(name, sealed.as_slice())?
+            .map(|v| v.value().to_vec());
+        self.track(place, old.as_deref(), Some(&sealed));
         Ok(())
     }
 
@@ -273,9 +276,9 @@ impl Journal {
 
     /// Adds several records in one durable transaction; returns their ids in order.
     pub fn add_many<T: Record>(&self, records: &[T]) -> Result<Vec<u64>> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin()?;
         let ids = self.add_in(&txn, records)?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(ids)
     }
 
@@ -287,11 +290,11 @@ impl Journal {
         commitments: &[Commitment],
         repairs: &[Repair],
     ) -> Result<()> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin()?;
         self.add_in(&txn, reflections)?;
         self.add_in(&txn, commitments)?;
         self.add_in(&txn, repairs)?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 
@@ -319,27 +322,32 @@ impl Journal {
 
     /// Replaces an existing record.
     pub fn put<T: Record>(&self, id: u64, record: &T) -> Result<()> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin()?;
         if txn.open_table(table(T::TABLE))?.get(id)?.is_none() {
             return Err(Error::NotFound { kind: T::KIND, id });
         }
         self.put_sealed_json(&txn, T::TABLE, id, record)?;
         self.update_index(&txn, record.index_entry(id).into_iter().collect(), &[])?;
-        txn.commit()?;
+        self.commit(txn)?;
         Ok(())
     }
 
     /// Deletes a record for good.
     pub fn delete<T: Record>(&self, id: u64) -> Result<()> {
-        let txn = self.db.begin_write()?;
-        let existed = txn.open_table(table(T::TABLE))?.remove(id)?.is_some();
-        if !existed {
+        let txn = self.begin()?;
+        let old = txn
+            .open_table(table(T::TABLE))?
+            .remove(id)?
+            .map(|v| v.value().to_vec());
+        self.track_removed(T::TABLE, id, old.as_deref());
+        if old.is_none() {
             return Err(Error::NotFound { kind: T::KIND, id });
         }
         if T::TABLE == REFLECTIONS {
             self.update_index(&txn, Vec::new(), &[id])?;
         }
-        txn.commit()?;
+        self.note_deletion(&txn)?;
+        self.commit(txn)?;
         Ok(())
     }
 
@@ -394,7 +402,11 @@ impl Journal {
             entries.extend(ups);
             entries.sort_unstable_by_key(|e| e.id);
             if entries.is_empty() {
-                txn.open_table(table(INDEX))?.remove(segment)?;
+                let old = txn
+                    .open_table(table(INDEX))?
+                    .remove(segment)?
+                    .map(|v| v.value().to_vec());
+                self.track_removed(INDEX, segment, old.as_deref());
             } else {
                 let plain = Zeroizing::new(segment::encode(&entries));
                 self.put_sealed(txn, INDEX, segment, &plain)?;

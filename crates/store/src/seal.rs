@@ -18,7 +18,19 @@ pub const OVERHEAD: usize = 1 + NONCE_LEN + 16;
 /// The 256-bit key that seals every record of one journal. Never stored unwrapped.
 pub(crate) struct DataKey {
     bytes: Zeroizing<[u8; 32]>,
+    /// HKDF-SHA256(data key, salt = journal id, info = "tend manifest v1"): the HMAC key
+    /// of the manifest's digest, kept apart from the sealing key.
+    mac_key: Zeroizing<[u8; 32]>,
     journal_id: [u8; 16],
+}
+
+fn derive_mac_key(bytes: &[u8; 32], journal_id: &[u8; 16]) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(journal_id), bytes)
+        .expand(b"tend manifest v1", out.as_mut())
+        // 32 bytes is far below HKDF-SHA256's limit of 8160.
+        .unwrap_or_default();
+    out
 }
 
 impl std::fmt::Debug for DataKey {
@@ -39,21 +51,48 @@ impl DataKey {
     pub(crate) fn generate(journal_id: [u8; 16]) -> Self {
         let mut bytes = Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill_bytes(bytes.as_mut());
-        Self { bytes, journal_id }
+        let mac_key = derive_mac_key(&bytes, &journal_id);
+        Self {
+            bytes,
+            mac_key,
+            journal_id,
+        }
     }
 
     /// A key recovered from an unlocker; `None` unless it is exactly 32 bytes.
     pub(crate) fn from_slice(raw: &[u8], journal_id: [u8; 16]) -> Option<Self> {
         let arr: [u8; 32] = raw.try_into().ok()?;
+        let bytes = Zeroizing::new(arr);
+        let mac_key = derive_mac_key(&bytes, &journal_id);
         Some(Self {
-            bytes: Zeroizing::new(arr),
+            bytes,
+            mac_key,
             journal_id,
         })
     }
 
-    /// The raw bytes, for wrapping by an unlocker.
+    /// The journal this key seals for (bound into every record's associated data).
+    pub(crate) fn journal_id(&self) -> [u8; 16] {
+        self.journal_id
+    }
+
+    /// The raw bytes, for wrapping by an unlocker (and comparing with an unwrapped one).
     pub(crate) fn expose(&self) -> &[u8; 32] {
         &self.bytes
+    }
+
+    /// HMAC-SHA256 under the manifest key of one stored value at `place`: an element of
+    /// the manifest's digest (see `manifest`). Every length is bound, so no two different
+    /// (place, value) pairs give the same input.
+    pub(crate) fn mac(&self, place: Place<'_>, value: &[u8]) -> [u8; 32] {
+        use hmac::{Mac, SimpleHmac};
+        let mut mac = <SimpleHmac<sha2::Sha256> as Mac>::new_from_slice(self.mac_key.as_ref())
+            .expect("HMAC takes a key of any length");
+        for part in [place.table.as_bytes(), place.key, value] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
     }
 
     fn aad(&self, place: Place<'_>) -> Vec<u8> {

@@ -1,8 +1,8 @@
 //! Unlockers: the data key wrapped by age, once per way of opening the journal.
 //!
 //! An unlocker is an ordinary age encryption of the 32-byte data key, to a passphrase (age's
-//! scrypt recipient) or to an X25519 identity. Adding, removing or changing an unlocker
-//! rewraps the data key only; records are never re-encrypted.
+//! scrypt recipient) or to an X25519 identity. Adding one wraps the current key; removing or
+//! changing one rotates to a new key in a new file (see `rewrite`).
 
 use std::io::Read;
 
@@ -114,11 +114,6 @@ impl NewUnlocker {
     }
 }
 
-/// Whether a wrapped key is a passphrase (scrypt) unlocker, read from its age header.
-pub(crate) fn is_passphrase(wrapped: &[u8]) -> bool {
-    age::Decryptor::new(wrapped).is_ok_and(|d| d.is_scrypt())
-}
-
 /// The outcome of trying one secret on one wrapped key.
 pub(crate) enum Attempt {
     Opened(Zeroizing<Vec<u8>>),
@@ -205,7 +200,10 @@ mod tests {
             work_factor: Some(4),
         };
         let wrapped = unlocker.wrap(&key).expect("wrap");
-        assert!(is_passphrase(&wrapped));
+        assert!(matches!(
+            crate::header::read(&wrapped),
+            Some(crate::header::Stanzas::Scrypt(4))
+        ));
         let right = Secret::Passphrase(SecretString::from("right".to_owned()));
         let wrong = Secret::Passphrase(SecretString::from("wrong".to_owned()));
         assert!(

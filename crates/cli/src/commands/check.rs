@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
+use tend_store::{AGE_DEFAULT_WORK_FACTOR, CheckReport, ManifestState, SkipReason};
+
 use crate::context::Ctx;
 use crate::output::count;
 use crate::{note, say};
@@ -18,6 +20,7 @@ impl Check {
         let mut journal = ctx.open()?;
         let report = journal.check()?;
         let opened: u64 = report.opened.iter().map(|(_, n)| n).sum();
+        advise(&report);
         if report.is_ok() {
             say!(
                 "{} and the file is whole.",
@@ -30,6 +33,30 @@ impl Check {
         }
         if !report.file_ok {
             say!("The file's own structure check found a problem.");
+        }
+        match report.manifest {
+            ManifestState::Disagrees => say!(
+                "The file does not hold what its sealed manifest says: records were swapped for older copies, added or cut away, as when a journal is pieced together from older copies."
+            ),
+            ManifestState::Unreadable => {
+                say!("The journal's sealed manifest does not open: it is damaged or was replaced.")
+            }
+            _ => {}
+        }
+        for s in &report.skipped_unlockers {
+            let why = match s.why {
+                SkipReason::Unreadable => "is not a readable age file".to_owned(),
+                SkipReason::ExcessiveWork(n) => {
+                    format!("asks for more work than tend allows (scrypt 2^{n})")
+                }
+                SkipReason::WrongKey => "opens to a key that is not this journal's".to_owned(),
+                _ => "could not be used".to_owned(),
+            };
+            say!(
+                "unlocker {} {why}, so it was passed over; remove it with `tend key remove {}`",
+                s.id,
+                s.id
+            );
         }
         for d in &report.damaged {
             say!("damaged: {} {}", d.table, d.id);
@@ -55,5 +82,28 @@ impl Check {
             "hint: keep a copy of the journal file as it is; the other records stay readable and can be exported with `tend export`."
         );
         Ok(ExitCode::from(1))
+    }
+}
+
+/// What is worth knowing even when everything opens.
+fn advise(report: &CheckReport) {
+    for (id, n) in &report.weak_unlockers {
+        note!(
+            "note: passphrase unlocker {id} uses a light scrypt work factor (2^{n}, below age's default of 2^{AGE_DEFAULT_WORK_FACTOR}); someone with a copy of the file could guess it faster. `tend key passwd` makes it anew."
+        );
+    }
+    if report.deleted_since_rewrite > 0 {
+        note!(
+            "note: {} deleted since the file was last written anew; sealed, {} may still lie in the file's free pages. `tend key rotate` writes the file anew without them.",
+            count(report.deleted_since_rewrite, "record was", "records were"),
+            if report.deleted_since_rewrite == 1 {
+                "it"
+            } else {
+                "they"
+            }
+        );
+    }
+    if report.manifest == ManifestState::Missing {
+        note!("note: this journal has no manifest yet; the next change adds one.");
     }
 }

@@ -1,4 +1,4 @@
-//! `tend delete`: remove a reflection for good.
+//! `tend delete`: remove a reflection for good (with `--purge`, from free pages too).
 
 use std::process::ExitCode;
 
@@ -8,7 +8,7 @@ use tend_core::reflection::Reflection;
 
 use crate::context::Ctx;
 use crate::failure::fail;
-use crate::{prompt, say};
+use crate::{prompt, rekey, say};
 
 /// Delete a reflection for good (asks first; --yes to skip the question).
 #[derive(Debug, Args)]
@@ -18,11 +18,15 @@ pub struct Delete {
     /// Do not ask
     #[arg(long, short = 'y')]
     yes: bool,
+    /// Then write the journal again as a new file, so the sealed reflection is not left in
+    /// the file's free pages either
+    #[arg(long)]
+    purge: bool,
 }
 
 impl Delete {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
-        let journal = ctx.open()?;
+        let mut journal = ctx.open()?;
         let r: Reflection = journal.get(self.id)?;
         if !self.yes {
             if !prompt::interactive() {
@@ -47,6 +51,13 @@ impl Delete {
         }
         journal.delete::<Reflection>(self.id)?;
         say!("Deleted reflection {}.", self.id);
+        if self.purge {
+            let done = journal.compact(&mut rekey::progress())?;
+            say!(
+                "Wrote the journal again as a new file ({}), so no free page holds it.",
+                rekey::summary(&done)
+            );
+        }
         super::done()
     }
 }

@@ -1,4 +1,5 @@
-//! `tend key`: the ways the journal unlocks. Every change rewraps the data key only.
+//! `tend key`: the ways the journal unlocks. Adding one wraps the current data key; removing
+//! one, changing the passphrase and `tend key rotate` make a new data key and a new file.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use tend_store::{NewUnlocker, UnlockerKind};
 
 use crate::context::Ctx;
 use crate::failure::fail;
-use crate::{say, secrets};
+use crate::{note, rekey, say, secrets};
 
 /// Manage how the journal unlocks.
 #[derive(Debug, Subcommand)]
@@ -19,13 +20,18 @@ pub enum KeyCommand {
     /// Add an unlocker: a new passphrase, an age identity file (--identity FILE, while
     /// unlocking with your passphrase) or an age recipient (--recipient)
     Add(Add),
-    /// Remove an unlocker (never the last one)
+    /// Remove an unlocker (never the last one). The journal gets a new key and is written
+    /// again as a new file, so the removed unlocker opens nothing in it
     Remove {
         /// The unlocker's id (from `tend key list`)
         id: u64,
     },
-    /// Change the passphrase
+    /// Change the passphrase. The journal gets a new key and is written again as a new file,
+    /// so the old passphrase opens nothing in it
     Passwd(Passwd),
+    /// Make a new data key, seal every record again under it and write the journal as a new
+    /// file (asks for the passphrase of every passphrase unlocker it must wrap the key for)
+    Rotate,
 }
 
 /// Add an unlocker.
@@ -54,7 +60,7 @@ impl KeyCommand {
         let adding_identity = matches!(&self, KeyCommand::Add(a) if a.recipient.is_none() && a.new_passphrase_file.is_none())
             .then(|| ctx.global.identity.clone())
             .flatten();
-        let journal = if adding_identity.is_some() {
+        let mut journal = if adding_identity.is_some() {
             ctx.open_with_passphrase()?
         } else {
             ctx.open()?
@@ -100,8 +106,18 @@ impl KeyCommand {
                         .hint("open with another unlocker to remove this one, so you know the other works")
                         .into());
                 }
-                journal.remove_unlocker(id)?;
-                say!("Removed unlocker {id}.");
+                if !journal.unlockers()?.iter().any(|u| u.id == id) {
+                    return Err(tend_store::Error::NoSuchUnlocker(id).into());
+                }
+                rekey::gather_passphrases(&mut journal, Some(id))?;
+                let done = journal.remove_unlocker(id, ctx.now(), &mut rekey::progress())?;
+                say!(
+                    "Removed unlocker {id}. The journal has a new key: {}, written as a new file that unlocker {id} does not open.",
+                    rekey::summary(&done)
+                );
+                note!(
+                    "Copies of the journal made before now (backups, other folders) still open with it; remove those copies too."
+                );
             }
             KeyCommand::Passwd(p) => {
                 let unlockers = journal.unlockers()?;
@@ -128,11 +144,29 @@ impl KeyCommand {
                         }
                     }
                 };
+                rekey::gather_passphrases(&mut journal, Some(target))?;
                 let unlocker =
                     secrets::new_passphrase(p.new_passphrase_file.as_deref(), "a new passphrase")?;
-                journal.replace_unlocker(target, &unlocker, ctx.now())?;
+                let done = journal.replace_unlocker(
+                    target,
+                    &unlocker,
+                    ctx.now(),
+                    &mut rekey::progress(),
+                )?;
                 say!(
-                    "Changed the passphrase (unlocker {target}). Your reflections were not re-encrypted; only the key that opens them was."
+                    "Changed the passphrase (unlocker {target}). The journal has a new key: {}, written as a new file that the old passphrase does not open.",
+                    rekey::summary(&done)
+                );
+                note!(
+                    "Copies of the journal made before now (backups, other folders) still open with the old passphrase; remove those copies too."
+                );
+            }
+            KeyCommand::Rotate => {
+                rekey::gather_passphrases(&mut journal, None)?;
+                let done = journal.rotate(ctx.now(), &mut rekey::progress())?;
+                say!(
+                    "The journal has a new key: {}, written as a new file.",
+                    rekey::summary(&done)
                 );
             }
         }
