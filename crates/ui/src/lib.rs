@@ -54,7 +54,7 @@ mod write;
 
 pub use app::{App, Clock, Tab};
 pub use error::{Error, Result};
-pub use terminal::run;
+pub use terminal::{Ended, run};
 pub use theme::Theme;
 pub use unlock::Opener;
 

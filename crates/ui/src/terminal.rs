@@ -53,26 +53,50 @@ impl Drop for Session {
     }
 }
 
-/// Runs the whole interface: unlock, then the app, until the member leaves.
-pub fn run(mut opener: Opener) -> Result<()> {
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ended {
+    /// The member chose to leave.
+    Left,
+    /// A signal (SIGTERM, SIGHUP or SIGQUIT) ended it; the terminal was restored first.
+    Signal(i32),
+}
+
+/// Runs the whole interface: unlock, then the app, until the member leaves or a signal
+/// arrives.
+pub fn run(mut opener: Opener) -> Result<Ended> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Error::NoTerminal);
     }
     // A quiet route first: nothing to draw if the journal will not open at all.
     let journal = opener.open_quietly()?;
     let stop = Arc::new(AtomicBool::new(false));
+    // Which signal arrived (0: none yet), so the exit code can say it as a shell expects.
+    let caught = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for signal in [
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGQUIT,
     ] {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
+        signal_hook::flag::register_usize(signal, Arc::clone(&caught), signal as usize)?;
     }
+    let signalled = || match caught.load(Ordering::Relaxed) {
+        0 => Ended::Left,
+        n => Ended::Signal(i32::try_from(n).unwrap_or(15)),
+    };
     let theme = Theme::from_env();
     let mut session = Session::start()?;
     let journal = match journal {
         Some(j) => j,
-        None => ask_passphrase(&mut session, &opener, &theme, &stop)?,
+        None => match ask_passphrase(&mut session, &opener, &theme, &stop) {
+            Err(Error::LeftBeforeUnlocking) if stop.load(Ordering::Relaxed) => {
+                drop(session);
+                return Ok(signalled());
+            }
+            other => other?,
+        },
     };
     let mut app = App::new(journal, Clock::local(), theme)?;
     while !app.should_quit() && !stop.load(Ordering::Relaxed) {
@@ -82,7 +106,7 @@ pub fn run(mut opener: Opener) -> Result<()> {
         }
     }
     drop(session);
-    Ok(())
+    Ok(signalled())
 }
 
 fn ask_passphrase(

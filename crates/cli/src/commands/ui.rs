@@ -35,7 +35,10 @@ impl Ui {
             opener = opener.with_secret(Secret::Passphrase(pass));
         }
         match tend_ui::run(opener) {
-            Ok(()) => super::done(),
+            Ok(tend_ui::Ended::Signal(n)) => Ok(ExitCode::from(
+                u8::try_from(128 + n).unwrap_or(143),
+            )),
+            Ok(_) => super::done(),
             Err(tend_ui::Error::Store(e)) => Err(e.into()),
             Err(e) => {
                 let mut f = fail(e.to_string());
