@@ -7,111 +7,10 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Env;
-use rexpect::session::PtyReplSession;
-
-const ROWS: u16 = 30;
-const COLS: u16 = 100;
-
-/// A `tend ui` session on a pseudo-terminal, with what it drew so far.
-struct Ui {
-    pty: PtyReplSession,
-    screen: vt100::Parser,
-}
-
-/// The shell line that runs `tend ui` in the same clean world as [`Env::cmd`]. `extra` adds
-/// or overrides variables (`TEND_PASSPHRASE_FILE=` asks for the passphrase on screen).
-pub fn ui_cmdline(env: &Env, extra: &str) -> String {
-    format!(
-        "stty rows {ROWS} cols {COLS}; env -i HOME='{}' PATH='{}' TERM=xterm-256color TEND_JOURNAL='{}' TEND_PASSPHRASE_FILE='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' TMPDIR='{}' NO_COLOR=1 {extra} '{}' ui; echo EXIT=$?",
-        env.home.display(),
-        std::env::var("PATH").unwrap_or_default(),
-        env.journal.display(),
-        env.pass_file.display(),
-        env.runtime.display(),
-        env.path("tmp").display(),
-        common::tend_bin().display()
-    )
-}
-
-fn parser() -> vt100::Parser {
-    let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
-    vt100::Parser::new(size(ROWS), size(COLS), 0)
-}
-
-impl Ui {
-    fn start(env: &Env, extra: &str) -> Self {
-        std::fs::create_dir_all(env.path("tmp")).unwrap();
-        let mut pty = common::pty();
-        pty.send_line(&ui_cmdline(env, extra)).unwrap();
-        Self {
-            pty,
-            screen: parser(),
-        }
-    }
-
-    /// Reads what has been drawn so far.
-    fn pump(&mut self) {
-        let mut bytes = Vec::new();
-        while let Some(c) = self.pty.try_read() {
-            // rexpect hands each byte over as one char.
-            bytes.push(c as u32 as u8);
-        }
-        self.screen.process(&bytes);
-    }
-
-    fn contents(&mut self) -> String {
-        self.pump();
-        self.screen.screen().contents()
-    }
-
-    /// Waits until `needle` is on the screen.
-    fn wait_for(&mut self, needle: &str) {
-        let started = Instant::now();
-        loop {
-            if self.contents().contains(needle) {
-                return;
-            }
-            if started.elapsed() > Duration::from_secs(20) {
-                panic!("waited for {needle:?}; the screen shows:\n{}", self.contents());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Types `text` (keys arrive one by one, as a person's would).
-    fn typed(&mut self, text: &str) {
-        self.pty.send(text).unwrap();
-        self.pty.flush().unwrap();
-    }
-
-    /// One key that is a prefix of others (Esc): sent alone, then a pause, so it is not
-    /// read as the start of an escape sequence.
-    fn esc(&mut self) {
-        std::thread::sleep(Duration::from_millis(150));
-        self.typed("\x1b");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-
-    fn ctrl(&mut self, c: char) {
-        self.pty.send_control(c).unwrap();
-    }
-
-    /// Waits for tend to end; returns its exit code and the screen after it.
-    fn finish(&mut self) -> (i32, String) {
-        self.wait_for("EXIT=");
-        let text = self.contents();
-        let code = text
-            .split("EXIT=")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap();
-        (code, text)
-    }
-}
+use common::screen::{Ui, ui_cmdline};
 
 fn listed(env: &Env) -> Vec<serde_json::Value> {
     let list: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
@@ -364,10 +263,7 @@ fn a_signal_restores_the_terminal() {
     .unwrap();
     let (_, line) = pty.exp_regex("TENDPID=[0-9]+").unwrap();
     let pid = line.trim_start_matches("TENDPID=").to_owned();
-    let mut ui = Ui {
-        pty,
-        screen: parser(),
-    };
+    let mut ui = Ui::attach(pty);
     ui.wait_for("Journal, newest first");
     let status = std::process::Command::new("kill")
         .args(["-TERM", &pid])
