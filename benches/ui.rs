@@ -114,7 +114,14 @@ fn ui(c: &mut Criterion) {
     g.bench_function("scroll_page", |b| {
         let mut down = true;
         b.iter(|| {
-            key(&mut app, if down { KeyCode::PageDown } else { KeyCode::PageUp });
+            key(
+                &mut app,
+                if down {
+                    KeyCode::PageDown
+                } else {
+                    KeyCode::PageUp
+                },
+            );
             t.draw(|frame| app.draw(frame)).expect("drawn");
             down = !down;
         });
@@ -134,7 +141,10 @@ fn ui(c: &mut Criterion) {
         let mut on = true;
         b.iter(|| {
             if on {
-                key(&mut app, KeyCode::Char(synth::SEARCH[0].as_bytes()[0] as char));
+                key(
+                    &mut app,
+                    KeyCode::Char(synth::SEARCH[0].as_bytes()[0] as char),
+                );
             } else {
                 key(&mut app, KeyCode::Backspace);
             }

@@ -283,12 +283,22 @@ fn the_interface_writes_no_file_but_the_journal() {
     let allowed: std::collections::BTreeSet<_> =
         home_before.into_iter().chain([journal.clone()]).collect();
     let extra: Vec<_> = seen.difference(&allowed).collect();
-    assert!(extra.is_empty(), "files appeared during the session: {extra:?}");
+    assert!(
+        extra.is_empty(),
+        "files appeared during the session: {extra:?}"
+    );
     assert!(seen.contains(&journal), "the watcher saw the journal");
 
     // Nothing readable in the journal, the runtime or the temporary folders; and nothing
     // of ours in any file that appeared in the system's temporary folder meanwhile.
-    let sentinels = [UI_TEXT, UI_EDIT, UI_TAG, UI_NOTE, VALUE, "Sentinel value name"];
+    let sentinels = [
+        UI_TEXT,
+        UI_EDIT,
+        UI_TAG,
+        UI_NOTE,
+        VALUE,
+        "Sentinel value name",
+    ];
     let mut scanned = 0;
     let appeared = std::fs::read_dir(&system_tmp)
         .unwrap()
@@ -314,7 +324,10 @@ fn the_interface_writes_no_file_but_the_journal() {
             );
         }
     }
-    assert!(scanned > 10_000, "the journal was scanned ({scanned} bytes)");
+    assert!(
+        scanned > 10_000,
+        "the journal was scanned ({scanned} bytes)"
+    );
 
     // And its owner reads exactly what was written.
     let out = env
@@ -323,7 +336,11 @@ fn the_interface_writes_no_file_but_the_journal() {
         .args(["show", "1", "--json", "--reveal"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["text"], format!("{UI_TEXT} {UI_EDIT}"), "{r}");
     assert_eq!(r["tags"], serde_json::json!([UI_TAG]));

@@ -76,7 +76,11 @@ fn write_search_open_edit_and_leave() {
     );
     assert_eq!(r["on"], chrono::Local::now().date_naive().to_string());
     assert!(r["edited"].is_string(), "{r:?}");
-    assert!(r.get("tags").is_none_or(|t| t.as_array().is_some_and(Vec::is_empty)), "{r:?}");
+    assert!(
+        r.get("tags")
+            .is_none_or(|t| t.as_array().is_some_and(Vec::is_empty)),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -147,7 +151,12 @@ fn delete_asks_and_no_keeps_it() {
 #[test]
 fn a_content_note_hides_the_text_until_asked() {
     let env = Env::with_journal();
-    env.ok(&["write", "The hard part of the day", "--content-note", "a loss"]);
+    env.ok(&[
+        "write",
+        "The hard part of the day",
+        "--content-note",
+        "a loss",
+    ]);
     let mut ui = Ui::start(&env, "");
     ui.wait_for("[content note: a loss]");
     assert!(!ui.contents().contains("The hard part"));
@@ -203,7 +212,10 @@ fn the_passphrase_is_asked_inside_the_interface() {
     ui.wait_for("Your journal is locked.");
     ui.typed("not the passphrase\r");
     ui.wait_for("That passphrase does not open this journal. Try again.");
-    assert!(!ui.contents().contains("not the passphrase"), "it is never drawn");
+    assert!(
+        !ui.contents().contains("not the passphrase"),
+        "it is never drawn"
+    );
     ui.typed(&format!("{}\r", common::PASSPHRASE));
     ui.wait_for("Behind the lock");
     ui.typed("q");
@@ -218,7 +230,10 @@ fn leaving_at_the_passphrase_or_three_wrong_tries_change_nothing() {
     ui.esc();
     let (code, screen) = ui.finish();
     assert_eq!(code, 1);
-    assert!(screen.contains("you left before unlocking; nothing was changed"), "{screen}");
+    assert!(
+        screen.contains("you left before unlocking; nothing was changed"),
+        "{screen}"
+    );
 
     let mut ui = Ui::start(&env, "TEND_PASSPHRASE_FILE=");
     for _ in 0..3 {
@@ -242,7 +257,10 @@ fn an_identity_file_opens_it_without_asking() {
         .args(["init", "--identity", key.to_str().unwrap()])
         .assert()
         .success();
-    let mut ui = Ui::start(&env, &format!("TEND_PASSPHRASE_FILE= TEND_IDENTITY='{}'", key.display()));
+    let mut ui = Ui::start(
+        &env,
+        &format!("TEND_PASSPHRASE_FILE= TEND_IDENTITY='{}'", key.display()),
+    );
     ui.wait_for("Journal, newest first");
     assert!(!ui.contents().contains("locked"));
     ui.typed("q");
@@ -254,7 +272,8 @@ fn a_signal_restores_the_terminal() {
     let env = Env::with_journal();
     let mut pty = common::pty();
     let before = env.path("before.stty");
-    pty.send_line(&format!("stty -g > '{}'", before.display())).unwrap();
+    pty.send_line(&format!("stty -g > '{}'", before.display()))
+        .unwrap();
     // The shell prints tend's process id, then becomes tend.
     pty.send_line(&ui_cmdline(&env, "").replace(
         "; env -i",
@@ -283,7 +302,10 @@ fn a_signal_restores_the_terminal() {
     ));
     ui.wait_for("-MODES");
     let shown = ui.contents();
-    assert!(shown.contains("SAME-MODES"), "the terminal's modes are as before: {shown}");
+    assert!(
+        shown.contains("SAME-MODES"),
+        "the terminal's modes are as before: {shown}"
+    );
 }
 
 #[test]

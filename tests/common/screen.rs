@@ -78,7 +78,10 @@ impl Ui {
                 return;
             }
             if started.elapsed() > Duration::from_secs(20) {
-                panic!("waited for {needle:?}; the screen shows:\n{}", self.contents());
+                panic!(
+                    "waited for {needle:?}; the screen shows:\n{}",
+                    self.contents()
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -115,4 +118,3 @@ impl Ui {
         (code, text)
     }
 }
-

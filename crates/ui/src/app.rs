@@ -77,7 +77,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [Tab::Journal, Tab::Write, Tab::Care, Tab::Insights, Tab::Share];
+    const ALL: [Tab; 5] = [
+        Tab::Journal,
+        Tab::Write,
+        Tab::Care,
+        Tab::Insights,
+        Tab::Share,
+    ];
 
     fn title(self) -> &'static str {
         match self {
@@ -251,12 +257,8 @@ impl App {
             Tab::Care => self.load_care(),
             Tab::Insights => {
                 self.load_care();
-                self.insights.refresh(
-                    &self.look,
-                    &self.care,
-                    &self.pack,
-                    self.clock,
-                );
+                self.insights
+                    .refresh(&self.look, &self.care, &self.pack, self.clock);
             }
             _ => {}
         }
@@ -347,9 +349,9 @@ impl App {
                     if s.is_empty() {
                         return Ok(None);
                     }
-                    tend_core::date::parse(&s, today).map(Some).map_err(|e| {
-                        format!("{e} ({})", tend_core::date::DateError::HINT)
-                    })
+                    tend_core::date::parse(&s, today)
+                        .map(Some)
+                        .map_err(|e| format!("{e} ({})", tend_core::date::DateError::HINT))
                 };
                 let since = read(form.value(0))?;
                 let until = read(form.value(1))?;
@@ -374,10 +376,7 @@ impl App {
     }
 
     fn delete_reflection(&mut self, id: crate::ids::Id) {
-        match self
-            .journal
-            .delete::<tend_core::reflection::Reflection>(id)
-        {
+        match self.journal.delete::<tend_core::reflection::Reflection>(id) {
             Ok(()) => {
                 self.reader = None;
                 self.reload_journal();

@@ -50,7 +50,9 @@ impl Care {
         repairs.sort_by_key(|(id, r)| (!r.is_open(), std::cmp::Reverse(r.opened), *id));
         self.commitments = commitments;
         self.repairs = repairs;
-        self.at_commitment = self.at_commitment.min(self.commitments.len().saturating_sub(1));
+        self.at_commitment = self
+            .at_commitment
+            .min(self.commitments.len().saturating_sub(1));
         self.at_repair = self.at_repair.min(self.repairs.len().saturating_sub(1));
         Ok(())
     }
@@ -75,8 +77,15 @@ impl Care {
         self.repairs.get(self.at_repair)
     }
 
-    pub(crate) fn draw(&self, frame: &mut Frame<'_>, area: Rect, today: chrono::NaiveDate, theme: &Theme) {
-        let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+    pub(crate) fn draw(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        today: chrono::NaiveDate,
+        theme: &Theme,
+    ) {
+        let [left, right] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
         self.draw_commitments(frame, left, today, theme);
         self.draw_repairs(frame, right, theme);
     }
@@ -92,7 +101,13 @@ impl Care {
             .title(title)
     }
 
-    fn draw_commitments(&self, frame: &mut Frame<'_>, area: Rect, today: chrono::NaiveDate, theme: &Theme) {
+    fn draw_commitments(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        today: chrono::NaiveDate,
+        theme: &Theme,
+    ) {
         let block = self.block(" Commitments ", Side::Commitments, theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
@@ -113,18 +128,27 @@ impl Care {
                 None => String::new(),
             };
             let text = tend_core::text::truncate(
-                &format!("{:>3} {} · {due}{}", ids::handle(*id), c.state.word(), c.text),
+                &format!(
+                    "{:>3} {} · {due}{}",
+                    ids::handle(*id),
+                    c.state.word(),
+                    c.text
+                ),
                 width,
             );
-            lines.push(if self.side == Side::Commitments && i == self.at_commitment {
-                Line::styled(text, theme.selected())
-            } else if c.state.is_active() {
-                Line::raw(text)
-            } else {
-                Line::styled(text, theme.dim())
-            });
+            lines.push(
+                if self.side == Side::Commitments && i == self.at_commitment {
+                    Line::styled(text, theme.selected())
+                } else if c.state.is_active() {
+                    Line::raw(text)
+                } else {
+                    Line::styled(text, theme.dim())
+                },
+            );
         }
-        let skip = self.at_commitment.saturating_sub(usize::from(list.height).saturating_sub(1));
+        let skip = self
+            .at_commitment
+            .saturating_sub(usize::from(list.height).saturating_sub(1));
         frame.render_widget(Paragraph::new(lines).scroll((skip as u16, 0)), list);
 
         let mut d: Vec<Line<'_>> = Vec::new();
@@ -141,13 +165,18 @@ impl Care {
                 if let Some(n) = &e.note {
                     s.push_str(&format!(": {n}"));
                 }
-                d.push(Line::from(vec![Span::styled("· ", theme.dim()), Span::raw(s)]));
+                d.push(Line::from(vec![
+                    Span::styled("· ", theme.dim()),
+                    Span::raw(s),
+                ]));
             }
         }
         frame.render_widget(
-            Paragraph::new(d)
-                .wrap(Wrap { trim: true })
-                .block(Block::default().borders(Borders::TOP).border_style(theme.border())),
+            Paragraph::new(d).wrap(Wrap { trim: true }).block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme.border()),
+            ),
             detail,
         );
     }
@@ -161,7 +190,10 @@ impl Care {
         let width = usize::from(list.width);
         let mut lines: Vec<Line<'_>> = Vec::new();
         if self.repairs.is_empty() {
-            lines.push(Line::styled("No repairs yet. `tend repair open` opens one.", theme.dim()));
+            lines.push(Line::styled(
+                "No repairs yet. `tend repair open` opens one.",
+                theme.dim(),
+            ));
         }
         for (i, (id, r)) in self.repairs.iter().enumerate() {
             let marks: String = RepairPart::ALL
@@ -185,7 +217,9 @@ impl Care {
                 Line::styled(text, theme.dim())
             });
         }
-        let skip = self.at_repair.saturating_sub(usize::from(list.height).saturating_sub(1));
+        let skip = self
+            .at_repair
+            .saturating_sub(usize::from(list.height).saturating_sub(1));
         frame.render_widget(Paragraph::new(lines).scroll((skip as u16, 0)), list);
 
         let mut d: Vec<Line<'_>> = Vec::new();
@@ -207,7 +241,11 @@ impl Care {
                     .map(|s| s.note.as_str())
                     .collect();
                 let mark = if steps.is_empty() { "◇" } else { "◆" };
-                d.push(Line::raw(format!("{mark} {}: {}", p.heading(), steps.join("; "))));
+                d.push(Line::raw(format!(
+                    "{mark} {}: {}",
+                    p.heading(),
+                    steps.join("; ")
+                )));
             }
             if let Some(c) = &r.closed {
                 d.push(Line::styled(
@@ -222,9 +260,11 @@ impl Care {
             )));
         }
         frame.render_widget(
-            Paragraph::new(d)
-                .wrap(Wrap { trim: true })
-                .block(Block::default().borders(Borders::TOP).border_style(theme.border())),
+            Paragraph::new(d).wrap(Wrap { trim: true }).block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme.border()),
+            ),
             detail,
         );
     }
@@ -243,7 +283,10 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) {
         KeyCode::Up | KeyCode::Char('k') => care.scroll(false),
         KeyCode::Char('x') => {
             if let Some((id, c)) = care.commitment() {
-                let form = note_form(format!("Kept: {}", c.text), "optional: a few words on how it went");
+                let form = note_form(
+                    format!("Kept: {}", c.text),
+                    "optional: a few words on how it went",
+                );
                 app.modal = Some(Modal::Form(form, Pending::KeepCommitment(*id)));
             }
         }
@@ -254,7 +297,11 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) {
                     "Renegotiate",
                     vec![
                         Field::new("Its words", &c.text, "change the words, the date, or both"),
-                        Field::new("By when", &due, "a date, or words like next friday, in 2 weeks"),
+                        Field::new(
+                            "By when",
+                            &due,
+                            "a date, or words like next friday, in 2 weeks",
+                        ),
                         Field::new("Note", "", "needed: a few words on what changed"),
                     ],
                 );
@@ -263,7 +310,10 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) {
         }
         KeyCode::Char('r') => {
             if let Some((id, c)) = care.commitment() {
-                let form = note_form(format!("Release: {}", c.text), "needed: why it is being let go");
+                let form = note_form(
+                    format!("Release: {}", c.text),
+                    "needed: why it is being let go",
+                );
                 app.modal = Some(Modal::Form(form, Pending::Release(*id)));
             }
         }
@@ -285,7 +335,10 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) {
         }
         KeyCode::Char('c') => {
             if let Some((id, _)) = care.repair() {
-                let form = note_form("Close this repair".into(), "needed: a few words on where it rests");
+                let form = note_form(
+                    "Close this repair".into(),
+                    "needed: a few words on where it rests",
+                );
                 app.modal = Some(Modal::Form(form, Pending::CloseRepair(*id)));
             }
         }
@@ -310,7 +363,12 @@ fn capitalise(s: &str) -> String {
 }
 
 /// Carries out a commitment or repair form; returns what to tell the member.
-pub(crate) fn carry_out(app: &mut App, what: &Pending, id: Id, form: &Form) -> Result<String, String> {
+pub(crate) fn carry_out(
+    app: &mut App,
+    what: &Pending,
+    id: Id,
+    form: &Form,
+) -> Result<String, String> {
     let now = app.clock.now;
     let handle = ids::handle(id);
     let said = match what {
@@ -325,10 +383,11 @@ pub(crate) fn carry_out(app: &mut App, what: &Pending, id: Id, form: &Form) -> R
                 Pending::Renegotiate(_) => {
                     let due = match form.value(1) {
                         s if s.is_empty() => None,
-                        s => Some(
-                            tend_core::date::parse(&s, app.clock.today)
-                                .map_err(|e| format!("{e} ({})", tend_core::date::DateError::HINT))?,
-                        ),
+                        s => {
+                            Some(tend_core::date::parse(&s, app.clock.today).map_err(|e| {
+                                format!("{e} ({})", tend_core::date::DateError::HINT)
+                            })?)
+                        }
                     };
                     c.renegotiate(Some(&form.value(0)), due, &form.value(2), now)
                         .map_err(commitment_error)?;

@@ -28,7 +28,9 @@ impl Error {
     /// One line on what to do next, where there is one.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            Error::NoTerminal => Some("run it in a terminal window, or use the other tend commands"),
+            Error::NoTerminal => {
+                Some("run it in a terminal window, or use the other tend commands")
+            }
             Error::TooManyTries => Some("check the passphrase, then run `tend ui` again"),
             _ => None,
         }

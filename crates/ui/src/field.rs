@@ -58,12 +58,21 @@ impl Field {
     }
 
     /// One row: the label, then the text (for forms on small screens).
-    pub(crate) fn draw_compact(&mut self, frame: &mut Frame<'_>, area: Rect, focused: bool, theme: &Theme) {
+    pub(crate) fn draw_compact(
+        &mut self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        focused: bool,
+        theme: &Theme,
+    ) {
         let [label, input] =
             Layout::horizontal([Constraint::Length(13), Constraint::Fill(1)]).areas(area);
         let style = if focused { theme.accent() } else { theme.dim() };
         let mark = if focused { "›" } else { " " };
-        frame.render_widget(Paragraph::new(Line::styled(format!("{mark}{}", self.label), style)), label);
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("{mark}{}", self.label), style)),
+            label,
+        );
         self.input.remove_block();
         self.input.set_cursor_style(if focused {
             theme.selected()
@@ -177,8 +186,13 @@ impl Form {
         rows.push(Constraint::Min(1));
         let parts = Layout::vertical(rows).split(inner);
         frame.render_widget(
-            Paragraph::new(self.intro.iter().map(|l| Line::raw(l.clone())).collect::<Vec<_>>())
-                .wrap(Wrap { trim: false }),
+            Paragraph::new(
+                self.intro
+                    .iter()
+                    .map(|l| Line::raw(l.clone()))
+                    .collect::<Vec<_>>(),
+            )
+            .wrap(Wrap { trim: false }),
             parts[0],
         );
         let focus = self.focus;

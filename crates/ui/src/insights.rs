@@ -29,7 +29,13 @@ pub(crate) struct InsightsView {
 }
 
 impl InsightsView {
-    pub(crate) fn refresh(&mut self, look: &LookBack, care: &Care, pack: &ValuesPack, clock: Clock) {
+    pub(crate) fn refresh(
+        &mut self,
+        look: &LookBack,
+        care: &Care,
+        pack: &ValuesPack,
+        clock: Clock,
+    ) {
         let commitments: Vec<_> = care.commitments.iter().map(|(_, c)| c.clone()).collect();
         let repairs: Vec<_> = care.repairs.iter().map(|(_, r)| r.clone()).collect();
         let summary = insights(
@@ -89,7 +95,10 @@ impl InsightsView {
         frame.render_widget(
             Paragraph::new(vec![
                 Line::styled(
-                    format!("{} reflections {period} · your own ratings, scoring no one", s.reflections),
+                    format!(
+                        "{} reflections {period} · your own ratings, scoring no one",
+                        s.reflections
+                    ),
                     theme.dim(),
                 ),
                 Line::raw(names.join("  ")),
@@ -196,7 +205,10 @@ impl InsightsView {
             .map(|n| format!("{n} {}", s.scale.word(n).unwrap_or("")))
             .collect();
         frame.render_widget(
-            Paragraph::new(Line::styled(format!("Ratings: {}", words.join(" · ")), theme.dim())),
+            Paragraph::new(Line::styled(
+                format!("Ratings: {}", words.join(" · ")),
+                theme.dim(),
+            )),
             legend,
         );
         let c = &s.commitments;

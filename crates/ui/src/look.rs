@@ -135,7 +135,11 @@ impl LookBack {
 
     pub(crate) fn set_tag(&mut self, tag: &str, journal: &Journal) {
         let tag = tag.trim().trim_start_matches(['#', '@']).to_owned();
-        self.filter.tags = if tag.is_empty() { Vec::new() } else { vec![tag] };
+        self.filter.tags = if tag.is_empty() {
+            Vec::new()
+        } else {
+            vec![tag]
+        };
         self.selected = 0;
         self.apply(journal);
     }
@@ -216,7 +220,13 @@ impl LookBack {
         }
     }
 
-    pub(crate) fn draw(&mut self, frame: &mut Frame<'_>, area: Rect, pack: &ValuesPack, theme: &Theme) {
+    pub(crate) fn draw(
+        &mut self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        pack: &ValuesPack,
+        theme: &Theme,
+    ) {
         let [bar, list] =
             Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
         let search = if self.searching {
@@ -228,7 +238,10 @@ impl LookBack {
         } else if self.query.is_empty() {
             Line::styled("Search: press / to search as you type", theme.dim())
         } else {
-            Line::from(vec![Span::raw("Search: "), Span::styled(self.query.clone(), theme.accent())])
+            Line::from(vec![
+                Span::raw("Search: "),
+                Span::styled(self.query.clone(), theme.accent()),
+            ])
         };
         let count = format!(
             "{} of {} reflections · showing {}",
@@ -301,7 +314,9 @@ fn row(e: &Entry, pack: &ValuesPack, width: usize) -> String {
         .values
         .iter()
         .map(|v| {
-            let name = pack.value(&v.value).map_or(v.value.as_str(), |p| p.name.as_str());
+            let name = pack
+                .value(&v.value)
+                .map_or(v.value.as_str(), |p| p.name.as_str());
             match v.rating {
                 Some(r) => format!("{name} {r}"),
                 None => name.to_owned(),
@@ -381,7 +396,11 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) {
                 Form::new(
                     "Filter by dates",
                     vec![
-                        Field::new("Since", &show(look.filter.since), "2026-03-14, yesterday, 3 weeks ago, monday…"),
+                        Field::new(
+                            "Since",
+                            &show(look.filter.since),
+                            "2026-03-14, yesterday, 3 weeks ago, monday…",
+                        ),
                         Field::new("Until", &show(look.filter.until), "leave empty for no end"),
                     ],
                 ),

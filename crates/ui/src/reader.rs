@@ -38,7 +38,10 @@ impl Reader {
     pub(crate) fn draw(&self, frame: &mut Frame<'_>, area: Rect, pack: &ValuesPack, theme: &Theme) {
         let r = &self.reflection;
         let mut lines = vec![Line::from(vec![
-            Span::styled(format!("Reflection {} ", ids::handle(self.id)), theme.title()),
+            Span::styled(
+                format!("Reflection {} ", ids::handle(self.id)),
+                theme.title(),
+            ),
             Span::styled(format!("· {}", r.on.format("%A %-d %B %Y")), theme.dim()),
         ])];
         if let Some(edited) = r.edited {
@@ -68,7 +71,10 @@ impl Reader {
             ]));
         }
         if !r.tags.is_empty() {
-            lines.push(Line::styled(format!("  #{}", r.tags.join("  #")), theme.dim()));
+            lines.push(Line::styled(
+                format!("  #{}", r.tags.join("  #")),
+                theme.dim(),
+            ));
         }
         if !r.values.is_empty() || !r.tags.is_empty() {
             lines.push(Line::raw(""));

@@ -34,12 +34,27 @@ pub(crate) const HINTS: &str =
 
 const LABELS: [(&str, &str); 7] = [
     ("Purpose", "in the facilitator's words: Spring retreat 2026"),
-    ("Recipients", "the facilitator's age1… recipient; several with commas"),
-    ("Since", "the first day to count; empty for the journal's first"),
-    ("Until", "the last day to count; empty for the journal's last"),
-    ("Excerpts", "ids of reflections whose full text you share; empty for none"),
+    (
+        "Recipients",
+        "the facilitator's age1… recipient; several with commas",
+    ),
+    (
+        "Since",
+        "the first day to count; empty for the journal's first",
+    ),
+    (
+        "Until",
+        "the last day to count; empty for the journal's last",
+    ),
+    (
+        "Excerpts",
+        "ids of reflections whose full text you share; empty for none",
+    ),
     ("Your name", "empty to stay anonymous"),
-    ("File", "where to write the contribution, such as contribution.age"),
+    (
+        "File",
+        "where to write the contribution, such as contribution.age",
+    ),
 ];
 
 /// What is ready to be shared, once consented to.
@@ -95,9 +110,13 @@ impl ShareView {
             let mut lines = vec![
                 Line::styled("Share a contribution for a retreat", theme.title()),
                 Line::raw(""),
-                Line::raw("A contribution holds counts of your reflections by value and rating, your commitments and repairs by state, and, only if you name them, the full text of chosen reflections and your name."),
+                Line::raw(
+                    "A contribution holds counts of your reflections by value and rating, your commitments and repairs by state, and, only if you name them, the full text of chosen reflections and your name.",
+                ),
                 Line::raw(""),
-                Line::raw("You will see exactly what it holds before anything is written, and it is sealed so that only the recipients you name can open it. You can revoke it later with `tend consent revoke`."),
+                Line::raw(
+                    "You will see exactly what it holds before anything is written, and it is sealed so that only the recipients you name can open it. You can revoke it later with `tend consent revoke`.",
+                ),
                 Line::raw(""),
                 Line::styled("Press Enter to fill in the form.", theme.accent()),
             ];
@@ -106,9 +125,12 @@ impl ShareView {
                 lines.push(Line::raw(o.clone()));
             }
             frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: true })
-                    .block(Block::default().borders(Borders::ALL).border_style(theme.border()).title(" Share ")),
+                Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(theme.border())
+                        .title(" Share "),
+                ),
                 area,
             );
             return;
@@ -132,18 +154,31 @@ impl ShareView {
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
                 .scroll((self.scroll, 0))
-                .block(Block::default().borders(Borders::ALL).border_style(theme.border()).title(" Exactly what it holds (↑↓ to scroll) ")),
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(theme.border())
+                        .title(" Exactly what it holds (↑↓ to scroll) "),
+                ),
             preview,
         );
         frame.render_widget(
             Paragraph::new(vec![
                 Line::styled(
-                    format!("Share this, encrypted to {}?", plural(who.len(), "recipient")),
+                    format!(
+                        "Share this, encrypted to {}?",
+                        plural(who.len(), "recipient")
+                    ),
                     theme.title(),
                 ),
                 Line::raw("y  yes, share it        n  no, share nothing"),
             ])
-            .block(Block::default().borders(Borders::ALL).border_style(theme.focus_border()).title(" Your consent ")),
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.focus_border())
+                    .title(" Your consent "),
+            ),
             ask,
         );
     }
@@ -179,7 +214,9 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
         }
     }
     if recipients.is_empty() {
-        return Err("A contribution needs the facilitator's recipient (age1…) to be sealed for.".into());
+        return Err(
+            "A contribution needs the facilitator's recipient (age1…) to be sealed for.".into(),
+        );
     }
     let period = Period {
         since: date(get(2))?,
@@ -187,7 +224,9 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
     };
     let mut excerpt_ids: Vec<Id> = Vec::new();
     for t in get(4).split([',', ' ']).filter(|s| !s.is_empty()) {
-        let id = ids::parse(t).ok_or_else(|| format!("{t:?} is not a reflection's id; the journal list shows them."))?;
+        let id = ids::parse(t).ok_or_else(|| {
+            format!("{t:?} is not a reflection's id; the journal list shows them.")
+        })?;
         if !excerpt_ids.contains(&id) {
             excerpt_ids.push(id);
         }
@@ -197,7 +236,10 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
         return Err("Say where to write the contribution, such as contribution.age.".into());
     }
     if path.exists() {
-        return Err(format!("{} already exists; choose another name.", path.display()));
+        return Err(format!(
+            "{} already exists; choose another name.",
+            path.display()
+        ));
     }
     let journal = &app.journal;
     let store = |e: tend_store::Error| e.to_string();
@@ -260,17 +302,27 @@ fn give(app: &mut App) {
     let sealed = match bundle::seal(p.json.as_bytes(), &p.recipients, false) {
         Ok(s) => s,
         Err(e) => {
-            app.share.outcome = Some(format!("It could not be sealed, so nothing was written: {e}"));
+            app.share.outcome = Some(format!(
+                "It could not be sealed, so nothing was written: {e}"
+            ));
             return;
         }
     };
     let who: Vec<String> = p.recipients.iter().map(ToString::to_string).collect();
     let id = p.contribution.id.clone();
-    let record = ConsentRecord::new(&p.contribution, who, p.excerpt_ids, sha256_hex(&sealed), p.token);
+    let record = ConsentRecord::new(
+        &p.contribution,
+        who,
+        p.excerpt_ids,
+        sha256_hex(&sealed),
+        p.token,
+    );
     let record_id = match app.journal.add(&record) {
         Ok(id) => id,
         Err(e) => {
-            app.share.outcome = Some(format!("Your consent could not be recorded, so nothing was written: {e}"));
+            app.share.outcome = Some(format!(
+                "Your consent could not be recorded, so nothing was written: {e}"
+            ));
             return;
         }
     };
@@ -318,8 +370,12 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) {
                 app.share.outcome =
                     Some("You chose not to share, so nothing was written or recorded.".into());
             }
-            KeyCode::Down | KeyCode::Char('j') => app.share.scroll = app.share.scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => app.share.scroll = app.share.scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                app.share.scroll = app.share.scroll.saturating_add(1)
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                app.share.scroll = app.share.scroll.saturating_sub(1)
+            }
             _ => {}
         }
         return;

@@ -23,7 +23,11 @@ const TICK: Duration = Duration::from_millis(200);
 
 /// Puts the terminal back as it was. Safe to call more than once.
 fn restore() {
-    let _ = execute!(std::io::stdout(), DisableMouseCapture, DisableBracketedPaste);
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
     ratatui::restore();
     let _ = std::io::stdout().flush();
 }

@@ -33,8 +33,13 @@ pub(crate) fn journal(dir: &std::path::Path) -> Journal {
         passphrase: SecretString::from("correct horse".to_owned()),
         work_factor: Some(4),
     };
-    Journal::create(&dir.join("journal.tend"), &unlocker, &ValuesPack::default_pack(), at(1, 8))
-        .expect("a journal")
+    Journal::create(
+        &dir.join("journal.tend"),
+        &unlocker,
+        &ValuesPack::default_pack(),
+        at(1, 8),
+    )
+    .expect("a journal")
 }
 
 /// The fixed journal every snapshot draws.
@@ -42,7 +47,10 @@ fn fixture(dir: &std::path::Path) -> App {
     let j = journal(dir);
     let r = |text: &str, d: u32, values: &[(&str, Option<u8>)], tags: &[&str]| {
         let mut r = Reflection::new(text, day(d), at(d, 18));
-        r.values = values.iter().map(|(v, n)| ValueRating::new(*v, *n)).collect();
+        r.values = values
+            .iter()
+            .map(|(v, n)| ValueRating::new(*v, *n))
+            .collect();
         r.tags = tags.iter().map(|t| (*t).to_owned()).collect();
         r
     };
@@ -54,22 +62,75 @@ fn fixture(dir: &std::path::Path) -> App {
     );
     hard.content_note = Some("a client's grief".into());
     let reflections = vec![
-        r("Asked who had not spoken yet in the circle.", 3, &[("equity", Some(4))], &["circle"]),
-        r("Shared the sliding-scale numbers openly at the members' meeting.\nIt felt exposing, and right.", 5, &[("transparency", Some(5)), ("equity", Some(3))], &["money"]),
-        r("Named the pay gap in the circle; nobody had the figures.", 10, &[("equity", Some(2)), ("transparency", None)], &["circle", "money"]),
+        r(
+            "Asked who had not spoken yet in the circle.",
+            3,
+            &[("equity", Some(4))],
+            &["circle"],
+        ),
+        r(
+            "Shared the sliding-scale numbers openly at the members' meeting.\nIt felt exposing, and right.",
+            5,
+            &[("transparency", Some(5)), ("equity", Some(3))],
+            &["money"],
+        ),
+        r(
+            "Named the pay gap in the circle; nobody had the figures.",
+            10,
+            &[("equity", Some(2)), ("transparency", None)],
+            &["circle", "money"],
+        ),
         hard,
-        r("Noticed who carried the intake calls again.", 17, &[("anti-oppression", Some(3)), ("equity", Some(3))], &[]),
+        r(
+            "Noticed who carried the intake calls again.",
+            17,
+            &[("anti-oppression", Some(3)), ("equity", Some(3))],
+            &[],
+        ),
         r("A quiet week; mostly rest.", 19, &[], &["rest"]),
     ];
     j.add_many(&reflections).expect("reflections");
-    let mut kept = Commitment::new("Send the rota to everyone", vec!["transparency".into()], Some(day(8)), at(2, 9));
-    kept.keep(Some("sent on the Friday"), at(7, 9)).expect("keep");
-    let open = Commitment::new("Bring the pay figures to the circle", vec!["equity".into()], Some(day(14)), at(10, 9));
-    let later = Commitment::new("Ask the intake team what they need", vec![], Some(day(28)), at(17, 9));
+    let mut kept = Commitment::new(
+        "Send the rota to everyone",
+        vec!["transparency".into()],
+        Some(day(8)),
+        at(2, 9),
+    );
+    kept.keep(Some("sent on the Friday"), at(7, 9))
+        .expect("keep");
+    let open = Commitment::new(
+        "Bring the pay figures to the circle",
+        vec!["equity".into()],
+        Some(day(14)),
+        at(10, 9),
+    );
+    let later = Commitment::new(
+        "Ask the intake team what they need",
+        vec![],
+        Some(day(28)),
+        at(17, 9),
+    );
     j.add_many(&[kept, open, later]).expect("commitments");
-    let mut repair = Repair::open("Talked over a colleague in the case review", vec!["repair".into()], Some("Sam".into()), at(11, 9));
-    repair.step(RepairPart::Reflection, "I was anxious to be heard", at(11, 20)).expect("step");
-    repair.step(RepairPart::Apology, "Apologised to Sam after the review", at(12, 10)).expect("step");
+    let mut repair = Repair::open(
+        "Talked over a colleague in the case review",
+        vec!["repair".into()],
+        Some("Sam".into()),
+        at(11, 9),
+    );
+    repair
+        .step(
+            RepairPart::Reflection,
+            "I was anxious to be heard",
+            at(11, 20),
+        )
+        .expect("step");
+    repair
+        .step(
+            RepairPart::Apology,
+            "Apologised to Sam after the review",
+            at(12, 10),
+        )
+        .expect("step");
     j.add(&repair).expect("repair");
     App::new(j, Clock::fixed(at(20, 18), day(20)), Theme::plain()).expect("an app")
 }
@@ -77,7 +138,6 @@ fn fixture(dir: &std::path::Path) -> App {
 pub(crate) fn key(app: &mut App, code: KeyCode) {
     app.key(KeyEvent::new(code, KeyModifiers::NONE));
 }
-
 
 pub(crate) fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
@@ -137,7 +197,10 @@ fn reading_screens() {
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Enter);
     let hidden = draw(&mut app, 80, 24);
-    assert!(hidden.contains("Content note: a client's grief"), "{hidden}");
+    assert!(
+        hidden.contains("Content note: a client's grief"),
+        "{hidden}"
+    );
     assert!(!hidden.contains("somewhere painful"), "{hidden}");
     screens!("reader_content_note", &mut app);
     key(&mut app, KeyCode::Char('r'));
@@ -216,12 +279,23 @@ fn share_screens() {
     key(&mut app, KeyCode::Enter);
     assert!(app.share.has_preview(), "the preview shows");
     let shown = draw(&mut app, 120, 36);
-    assert!(shown.contains("Share this, encrypted to 1 recipient?"), "{shown}");
-    assert!(shown.contains("You are sharing one contribution for \"Spring retreat 2026\"."), "{shown}");
+    assert!(
+        shown.contains("Share this, encrypted to 1 recipient?"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("You are sharing one contribution for \"Spring retreat 2026\"."),
+        "{shown}"
+    );
     // Saying no writes nothing and records nothing.
     key(&mut app, KeyCode::Char('n'));
     assert!(!out.exists());
-    assert_eq!(app.journal.count::<tend_core::contribution::ConsentRecord>().expect("count"), 0);
+    assert_eq!(
+        app.journal
+            .count::<tend_core::contribution::ConsentRecord>()
+            .expect("count"),
+        0
+    );
     screens!("share_declined", &mut app);
 }
 

@@ -53,7 +53,9 @@ impl Theme {
 
     pub(crate) fn accent(&self) -> Style {
         if self.color {
-            Style::default().fg(Color::White).add_modifier(Modifier::BOLD)
+            Style::default()
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::default().add_modifier(Modifier::BOLD)
         }
@@ -69,7 +71,9 @@ impl Theme {
 
     pub(crate) fn focus_border(&self) -> Style {
         if self.color {
-            Style::default().fg(Color::White).add_modifier(Modifier::BOLD)
+            Style::default()
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::default().add_modifier(Modifier::BOLD)
         }

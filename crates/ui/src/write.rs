@@ -77,7 +77,11 @@ impl Draft {
             text: text_area(vec![String::new()]),
             date: Field::new("Day", &today.to_string(), "2026-03-14, yesterday, monday…"),
             tags: Field::new("Tags", "", "words of your own, with commas between"),
-            note: Field::new("Content note", "", "shown in place of the text until you choose to read it"),
+            note: Field::new(
+                "Content note",
+                "",
+                "shown in place of the text until you choose to read it",
+            ),
             values: pack
                 .active()
                 .map(|v| Offered {
@@ -189,7 +193,11 @@ impl Draft {
     }
 
     /// Builds the reflection to save, or says what is missing.
-    fn build(&self, app_today: chrono::NaiveDate, now: chrono::DateTime<chrono::Utc>) -> Result<Reflection, String> {
+    fn build(
+        &self,
+        app_today: chrono::NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Reflection, String> {
         let text = self.text();
         if text.is_empty() {
             return Err("The reflection is empty, so there is nothing to save yet.".into());
@@ -211,7 +219,13 @@ impl Draft {
         Ok(r)
     }
 
-    pub(crate) fn draw(&mut self, frame: &mut Frame<'_>, area: Rect, pack: &ValuesPack, theme: &Theme) {
+    pub(crate) fn draw(
+        &mut self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        pack: &ValuesPack,
+        theme: &Theme,
+    ) {
         let [fields, main, foot] = Layout::vertical([
             Constraint::Length(3),
             Constraint::Fill(1),
@@ -304,7 +318,10 @@ impl Draft {
         for v in show {
             lines.push(Line::styled(v.name.clone(), theme.title()));
             for p in &v.prompts {
-                lines.push(Line::from(vec![Span::styled("· ", theme.dim()), Span::raw(p.clone())]));
+                lines.push(Line::from(vec![
+                    Span::styled("· ", theme.dim()),
+                    Span::raw(p.clone()),
+                ]));
             }
         }
         frame.render_widget(
@@ -373,7 +390,11 @@ fn save(app: &mut App) {
                 format!("Saved reflection {} for {on}.", ids::handle(id))
             });
         }
-        Err(e) => draft.error = Some(format!("It could not be saved, and your text is still here: {e}")),
+        Err(e) => {
+            draft.error = Some(format!(
+                "It could not be saved, and your text is still here: {e}"
+            ))
+        }
     }
 }
 
@@ -412,7 +433,11 @@ pub(crate) fn key(app: &mut App, key: KeyEvent) {
         KeyCode::Tab | KeyCode::BackTab => {
             let i = ORDER.iter().position(|p| *p == draft.focus).unwrap_or(0);
             let n = ORDER.len();
-            let next = if key.code == KeyCode::Tab { i + 1 } else { i + n - 1 };
+            let next = if key.code == KeyCode::Tab {
+                i + 1
+            } else {
+                i + n - 1
+            };
             draft.focus = ORDER[next % n];
             return;
         }

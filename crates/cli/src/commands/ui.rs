@@ -24,9 +24,11 @@ impl Ui {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let path = ctx.journal_path()?;
         if !path.exists() {
-            return Err(fail(format!("there is no journal at {} yet", path.display()))
-                .hint("create one with `tend init`, then run `tend ui`")
-                .into());
+            return Err(
+                fail(format!("there is no journal at {} yet", path.display()))
+                    .hint("create one with `tend init`, then run `tend ui`")
+                    .into(),
+            );
         }
         let mut opener = tend_ui::Opener::new(path);
         if let Some(id_path) = &ctx.global.identity {
@@ -35,9 +37,9 @@ impl Ui {
             opener = opener.with_secret(Secret::Passphrase(pass));
         }
         match tend_ui::run(opener) {
-            Ok(tend_ui::Ended::Signal(n)) => Ok(ExitCode::from(
-                u8::try_from(128 + n).unwrap_or(143),
-            )),
+            Ok(tend_ui::Ended::Signal(n)) => {
+                Ok(ExitCode::from(u8::try_from(128 + n).unwrap_or(143)))
+            }
             Ok(_) => super::done(),
             Err(tend_ui::Error::Store(e)) => Err(e.into()),
             Err(e) => {
