@@ -190,3 +190,160 @@ fn nothing_readable_in_the_journal_or_temporary_folders() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
 }
+
+/// Every file under each folder, watched until `stop` is set: whatever appeared at any
+/// moment, even for a few milliseconds.
+fn watch(
+    dirs: Vec<std::path::PathBuf>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<std::collections::BTreeSet<std::path::PathBuf>> {
+    std::thread::spawn(move || {
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            let last = stop.load(std::sync::atomic::Ordering::Relaxed);
+            for dir in &dirs {
+                seen.extend(files_under(dir));
+            }
+            if last {
+                return seen;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    })
+}
+
+#[test]
+fn the_interface_writes_no_file_but_the_journal() {
+    use common::screen::Ui;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    const UI_TEXT: &str = "sentinel-ui-text-Rb4";
+    const UI_EDIT: &str = "sentinel-ui-edit-Gk2";
+    const UI_TAG: &str = "sentineluitagVv7";
+    const UI_NOTE: &str = "sentinel-ui-note-Yc9";
+
+    let env = Env::new();
+    let journal_dir = env.home.join("journal-folder");
+    let journal = journal_dir.join("journal.tend");
+    let tmp = env.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let pack = env.file("pack.toml", &pack());
+    let out = env
+        .cmd()
+        .env("TEND_JOURNAL", &journal)
+        .args(["init", "--pack", pack.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let home_before = files_under(&env.home);
+    let system_tmp = std::env::temp_dir();
+    let system_before: std::collections::BTreeSet<_> = std::fs::read_dir(&system_tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = watch(
+        vec![env.home.clone(), env.runtime.clone(), tmp.clone()],
+        Arc::clone(&stop),
+    );
+    let mut ui = Ui::start(&env, &format!("TEND_JOURNAL='{}'", journal.display()));
+    ui.wait_for("Journal, newest first");
+    ui.typed("w");
+    ui.wait_for("Today's reflection");
+    ui.typed(UI_TEXT);
+    ui.typed("\t \t\t"); // the value, then the day, then the tags
+    ui.typed(UI_TAG);
+    ui.typed("\t");
+    ui.typed(UI_NOTE);
+    ui.ctrl('s');
+    ui.wait_for("Saved reflection 1");
+    ui.typed("/sentinel-ui");
+    ui.wait_for("1 of 1 reflections");
+    ui.typed("\r\r");
+    ui.wait_for("Press r when you want to read it.");
+    ui.typed("r");
+    ui.wait_for(UI_TEXT);
+    ui.typed("e");
+    ui.wait_for("Editing reflection 1");
+    ui.typed(&format!(" {UI_EDIT}"));
+    ui.ctrl('s');
+    ui.wait_for("Updated reflection 1.");
+    ui.typed("4"); // insights read every record too
+    ui.wait_for("Week by week");
+    ui.typed("q");
+    let (code, screen) = ui.finish();
+    assert_eq!(code, 0, "{screen}");
+    stop.store(true, Ordering::Relaxed);
+    let seen = watcher.join().unwrap();
+
+    // No file appeared anywhere but the journal, at any moment of the session.
+    let allowed: std::collections::BTreeSet<_> =
+        home_before.into_iter().chain([journal.clone()]).collect();
+    let extra: Vec<_> = seen.difference(&allowed).collect();
+    assert!(
+        extra.is_empty(),
+        "files appeared during the session: {extra:?}"
+    );
+    assert!(seen.contains(&journal), "the watcher saw the journal");
+
+    // Nothing readable in the journal, the runtime or the temporary folders; and nothing
+    // of ours in any file that appeared in the system's temporary folder meanwhile.
+    let sentinels = [
+        UI_TEXT,
+        UI_EDIT,
+        UI_TAG,
+        UI_NOTE,
+        VALUE,
+        "Sentinel value name",
+    ];
+    let mut scanned = 0;
+    let appeared = std::fs::read_dir(&system_tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| !system_before.contains(p))
+        .flat_map(|p| if p.is_dir() { files_under(&p) } else { vec![p] });
+    for file in files_under(&journal_dir)
+        .into_iter()
+        .chain(files_under(&env.runtime))
+        .chain(files_under(&tmp))
+        .chain(appeared)
+    {
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        scanned += bytes.len();
+        for s in sentinels {
+            assert!(
+                !contains(&bytes, s.as_bytes()),
+                "{s:?} is readable in {}",
+                file.display()
+            );
+        }
+    }
+    assert!(
+        scanned > 10_000,
+        "the journal was scanned ({scanned} bytes)"
+    );
+
+    // And its owner reads exactly what was written.
+    let out = env
+        .cmd()
+        .env("TEND_JOURNAL", &journal)
+        .args(["show", "1", "--json", "--reveal"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["text"], format!("{UI_TEXT} {UI_EDIT}"), "{r}");
+    assert_eq!(r["tags"], serde_json::json!([UI_TAG]));
+    assert_eq!(r["content_note"], UI_NOTE);
+    assert_eq!(r["values"], serde_json::json!([{ "value": VALUE }]));
+}

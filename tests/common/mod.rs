@@ -7,6 +7,8 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+pub mod screen;
+
 /// The passphrase every test journal uses.
 pub const PASSPHRASE: &str = "a quiet river at dawn";
 

@@ -27,12 +27,15 @@ mod retreat;
 mod search;
 mod share;
 mod show;
+mod ui;
 mod values;
 mod write;
 
 /// What tend can do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the full-screen interface (write, look back, commitments, insights, share)
+    Ui(ui::Ui),
     /// Create a journal
     Init(init::Init),
     /// Write a reflection (from the arguments, from stdin, or in your editor)
@@ -87,6 +90,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Ctx::new(cli.global);
     match cli.command {
+        Command::Ui(c) => c.run(&ctx),
         Command::Init(c) => c.run(&ctx),
         Command::Write(c) => c.run(&ctx),
         Command::Reflect(c) => c.run(&ctx),

@@ -1,0 +1,56 @@
+//! Every key, in one table: `?` shows it (F1 while writing), and `docs/ui.md` copies it.
+
+/// (where, keys, what they do)
+pub(crate) const KEYS: &[(&str, &str, &str)] = &[
+    ("everywhere", "? (F1 writing)", "show or hide these keys"),
+    ("everywhere", "1–5, Tab", "the five screens along the top"),
+    (
+        "everywhere",
+        "q, Esc",
+        "back; from a top screen, leave tend",
+    ),
+    (
+        "everywhere",
+        "Ctrl-C",
+        "leave (asks first about an unsaved draft)",
+    ),
+    ("lists", "↑↓, j k", "move"),
+    ("lists", "PgUp PgDn, g G", "a page; the first; the last"),
+    ("lists", "mouse", "wheel scrolls, click chooses"),
+    ("journal", "Enter", "open the reflection"),
+    (
+        "journal",
+        "/",
+        "search as you type; Enter keeps, Esc clears",
+    ),
+    ("journal", "v", "filter by the next value"),
+    ("journal", "t", "filter by a tag"),
+    ("journal", "d", "filter by dates (since, until)"),
+    ("journal", "c", "clear the filters and the search"),
+    ("journal", "w, n", "write a new reflection"),
+    ("journal, reading", "e", "edit the reflection"),
+    (
+        "journal, reading",
+        "x, Delete",
+        "delete the reflection (asks first)",
+    ),
+    ("reading", "r, Enter", "read the text behind a content note"),
+    (
+        "writing",
+        "Tab, Shift-Tab",
+        "text, values, day, tags, content note",
+    ),
+    ("writing", "Space", "on a value: choose it, or not"),
+    ("writing", "← →, 0–9", "on a value: its rating (optional)"),
+    ("writing", "Ctrl-S", "save"),
+    ("writing", "Esc", "leave; asks once, then keeps nothing"),
+    ("commitments", "← →, h l", "commitments, or repairs"),
+    ("commitments", "x", "mark kept (a note if you like)"),
+    ("commitments", "n", "renegotiate: new words or date, a note"),
+    ("commitments", "r", "release, with a note"),
+    ("repairs", "a", "add a step (reflection, apology…)"),
+    ("repairs", "c", "close the repair, with a note"),
+    ("insights", "← →, h l", "the previous or the next value"),
+    ("share", "Enter", "fill in the form, then read the preview"),
+    ("share", "y, n", "on the preview: share it, or not"),
+];
