@@ -13,6 +13,7 @@ use tend_core::repair::Repair;
 
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::output::count_of;
 use crate::output::{ACCENT, BOLD, DIM, paint};
 use crate::say;
 
@@ -60,17 +61,13 @@ pub fn sparkline(means: impl IntoIterator<Item = Option<f64>>, scale: &Scale) ->
         .collect()
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn value_line(v: &ValueInsight) -> String {
     if v.reflections == 0 {
         return "not named in this period".to_owned();
     }
     let mut line = format!(
         "named in {}",
-        plural(v.reflections, "reflection", "reflections")
+        count_of(v.reflections, "reflection", "reflections")
     );
     if v.rated == 0 {
         line.push_str("; no ratings");
@@ -100,7 +97,7 @@ fn render(s: &Summary) {
     say!("{}", paint(BOLD, format!("Insights · {period}")));
     say!(
         "{} in this period.",
-        plural(s.reflections, "reflection", "reflections")
+        count_of(s.reflections, "reflection", "reflections")
     );
     say!("");
     let width = s.chart.weeks;
@@ -130,7 +127,7 @@ fn render(s: &Summary) {
                 DIM,
                 format!(
                     "Chart: one mark per week, {} from {} to {}; {} is {lo} ({}), {} is {hi} ({}), {EMPTY} a week without a rating.",
-                    plural(width, "week", "weeks"),
+                    count_of(width, "week", "weeks"),
                     s.chart.from,
                     s.chart.to,
                     MARKS[0],

@@ -27,6 +27,7 @@ use super::list::warn_damaged;
 use crate::context::Ctx;
 use crate::failure::fail;
 use crate::files::write_private;
+use crate::output::count_of;
 use crate::{note, prompt, say, values_arg};
 
 /// Share a contribution for a retreat: counts by default, your own words only from the
@@ -136,7 +137,7 @@ impl Share {
         note!("{}", contribution.preview());
         note!(
             "It will be encrypted to {} ({}) and written to {}.",
-            plural(who.len(), "recipient"),
+            count_of(who.len(), "recipient", "recipients"),
             who.join(", "),
             path.display()
         );
@@ -274,7 +275,7 @@ fn consent(yes: bool, recipients: usize) -> Result<()> {
     }
     let question = format!(
         "Share this, encrypted to {}?",
-        plural(recipients, "recipient")
+        count_of(recipients, "recipient", "recipients")
     );
     if prompt::confirm(&question, false)? {
         Ok(())
@@ -290,14 +291,6 @@ fn new_id() -> String {
     let mut bytes = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 /// A contribution the library refused to build, as one line and what to do instead.
