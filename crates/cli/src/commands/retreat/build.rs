@@ -153,23 +153,27 @@ impl Build {
     }
 
     fn format(&self) -> Format {
-        let chosen = self.format.unwrap_or_else(|| {
-            let ext = self
-                .output
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase);
-            match ext.as_deref() {
-                Some("html" | "htm") => SummaryFormat::Html,
-                Some("json") => SummaryFormat::Json,
-                _ => SummaryFormat::Markdown,
-            }
-        });
-        match chosen {
-            SummaryFormat::Markdown => Format::Markdown,
-            SummaryFormat::Html => Format::Html,
-            SummaryFormat::Json => Format::Json,
+        format_for(self.format, &self.output)
+    }
+}
+
+/// The format asked for, or the one the output file's extension names.
+pub(super) fn format_for(asked: Option<SummaryFormat>, output: &Path) -> Format {
+    let chosen = asked.unwrap_or_else(|| {
+        let ext = output
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("html" | "htm") => SummaryFormat::Html,
+            Some("json") => SummaryFormat::Json,
+            _ => SummaryFormat::Markdown,
         }
+    });
+    match chosen {
+        SummaryFormat::Markdown => Format::Markdown,
+        SummaryFormat::Html => Format::Html,
+        SummaryFormat::Json => Format::Json,
     }
 }
 
