@@ -505,11 +505,23 @@ impl Journal {
     }
 }
 
-/// Opens the journal at `path` with shares released to the member, after checking them:
-/// one journal (this one), one set, distinct, agreeing, at least k. The identity they give
-/// must open the journal, or nothing is accepted. With more than k shares, each way of
-/// choosing k is tried until one opens, so one bad share among them does not stop a
-/// recovery.
+/// The recovery identity `shares` give back, after checking them: one set, no share twice,
+/// agreeing about their set, at least k. A share that passed these checks is one the set
+/// made (each matches a commitment every other share carries), so any k of them give the
+/// set's identity; whether that identity still opens a journal is for [`restore`] to see.
+pub fn combine(shares: &[Share]) -> std::result::Result<age::x25519::Identity, CombineError> {
+    split::check(shares)?;
+    let all: Vec<&Share> = shares.iter().collect();
+    split::combine(&all)
+        .and_then(|secret| split::identity_of(&secret))
+        .ok_or(CombineError::OpensNothing {
+            made: shares[0].made,
+        })
+}
+
+/// Opens the journal at `path` with shares released to the member, after checking them
+/// (see [`combine`]) and that they are this journal's. The identity they give must open
+/// one of the journal's unlockers, or nothing is accepted.
 pub fn restore(
     path: &std::path::Path,
     shares: &[Share],
@@ -522,53 +534,14 @@ pub fn restore(
             ours: fingerprint(&ours),
         });
     }
-    split::check(shares)?;
-    let k = usize::from(shares[0].threshold);
-    let all: Vec<&Share> = shares.iter().collect();
-    let mut tries = vec![all.clone()];
-    if shares.len() > k {
-        tries.extend(choose(&all, k).into_iter().take(200));
-    }
-    for chosen in tries {
-        let Some(secret) = split::combine(&chosen) else {
-            continue;
-        };
-        let Some(identity) = split::identity_of(&secret) else {
-            continue;
-        };
-        match Journal::open(path, &Secret::Identities(vec![identity])) {
-            Ok(journal) => return Ok(journal),
-            Err(Error::WrongIdentity | Error::NoUnlockerOfKind { .. }) => continue,
-            Err(e) => return Err(e.into()),
+    let identity = combine(shares)?;
+    match Journal::open(path, &Secret::Identities(vec![identity])) {
+        Ok(journal) => Ok(journal),
+        Err(Error::WrongIdentity | Error::NoUnlockerOfKind { .. }) => {
+            Err(CombineError::OpensNothing {
+                made: shares[0].made,
+            })
         }
-    }
-    Err(CombineError::OpensNothing {
-        made: shares[0].made,
-    })
-}
-
-/// Every way of choosing `k` of `items`, in order.
-fn choose<'a>(items: &[&'a Share], k: usize) -> Vec<Vec<&'a Share>> {
-    let mut out = Vec::new();
-    let mut idx: Vec<usize> = (0..k).collect();
-    if k == 0 || k > items.len() {
-        return out;
-    }
-    loop {
-        out.push(idx.iter().map(|&i| items[i]).collect());
-        if out.len() >= 200 {
-            return out;
-        }
-        let mut i = k;
-        while i > 0 && idx[i - 1] == items.len() - k + i - 1 {
-            i -= 1;
-        }
-        if i == 0 {
-            return out;
-        }
-        idx[i - 1] += 1;
-        for j in i..k {
-            idx[j] = idx[j - 1] + 1;
-        }
+        Err(e) => Err(e.into()),
     }
 }

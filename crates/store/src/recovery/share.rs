@@ -277,13 +277,18 @@ impl Share {
         if bytes.len() > MAX_SHARE_FILE {
             return Err(ShareError::TooLarge);
         }
+        // A file that begins as an age file does but does not read as one was cut short or
+        // changed; anything else is another kind of file.
+        let start = bytes.trim_ascii_start();
+        let looks_like_age = start.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+            || start.starts_with(b"age-encryption.org/");
         let reader = age::armor::ArmoredReader::new(bytes);
-        let decryptor = age::Decryptor::new(reader).map_err(|e| match e {
-            age::DecryptError::UnknownFormat | age::DecryptError::InvalidHeader => {
+        let decryptor = age::Decryptor::new(reader).map_err(|_| {
+            if looks_like_age {
+                ShareError::Damaged
+            } else {
                 ShareError::NotAge
             }
-            age::DecryptError::Io(_) => ShareError::NotAge,
-            _ => ShareError::Damaged,
         })?;
         if decryptor.is_scrypt() {
             return Err(ShareError::NotForYou);
