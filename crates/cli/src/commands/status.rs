@@ -26,9 +26,12 @@ impl Status {
             .exists()
             .then(|| Journal::probe(&path, &OpenOptions::default()).ok())
             .flatten();
-        let held = match sitting::client()? {
-            None => Vec::new(),
-            Some(client) => client.status()?.journals,
+        let (held, pid) = match sitting::client()? {
+            None => (Vec::new(), None),
+            Some(client) => {
+                let s = client.status()?;
+                (s.journals, Some(s.pid))
+            }
         };
         match held.iter().find(|h| Some(h.journal) == this) {
             Some(h) => say!(
@@ -52,6 +55,9 @@ impl Status {
                 clock(h.idle_deadline),
                 clock(h.limit_deadline)
             );
+        }
+        if let Some(pid) = pid {
+            crate::note!("The tend agent is process {pid}; `tend lock` locks everything it holds.");
         }
         super::done()
     }
