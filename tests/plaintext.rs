@@ -384,7 +384,10 @@ fn with_the_agent_nothing_new_on_disk_but_the_socket() {
     );
     run(&["unlock"], true);
     // Every command below has no passphrase: the agent seals and opens for it.
-    run(&["write", AGENT_TEXT, "-t", AGENT_TAG, "-v", "equity=4"], false);
+    run(
+        &["write", AGENT_TEXT, "-t", AGENT_TAG, "-v", "equity=4"],
+        false,
+    );
     let _ = env
         .cmd()
         .env("TEND_JOURNAL", &journal)
@@ -413,7 +416,11 @@ fn with_the_agent_nothing_new_on_disk_but_the_socket() {
     for file in files_under(&journal_dir) {
         let bytes = std::fs::read(&file).unwrap();
         for s in [AGENT_TEXT, AGENT_TAG] {
-            assert!(!contains(&bytes, s.as_bytes()), "{s:?} in {}", file.display());
+            assert!(
+                !contains(&bytes, s.as_bytes()),
+                "{s:?} in {}",
+                file.display()
+            );
         }
     }
     assert!(run(&["search", AGENT_TEXT], true).contains(AGENT_TEXT));

@@ -179,7 +179,12 @@ impl Ctx {
             }
             None => secrets::new_passphrase(passphrase_file, "a passphrase for your journal")?,
         };
-        Ok(self.watched(Journal::create(&path, &unlocker, pack, self.now)?))
+        let journal = self.watched(Journal::create(&path, &unlocker, pack, self.now)?);
+        // Said once, when the journal is made.
+        crate::note!(
+            "Keep your passphrase (or identity file) somewhere safe: if it is lost, nobody can open this journal again, not tend and not your cooperative. A second way in helps: `tend key add` adds another passphrase, `tend key add --identity FILE` an identity file."
+        );
+        Ok(journal)
     }
 
     /// Opens the journal; when there is none yet and a person is at the terminal, offers to
