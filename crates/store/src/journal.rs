@@ -637,6 +637,12 @@ fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped)> {
     Ok((journal_id, wrapped))
 }
 
+/// The journal id of the file at `path`, read without unlocking it (it is in the clear).
+pub(crate) fn peek_id(path: &Path) -> Result<[u8; 16]> {
+    let db = open_db(path, &OpenOptions::default())?;
+    Ok(read_header(&db, path)?.0)
+}
+
 /// Whether `key` is the journal's key: it opens the sealed key check (or, in a journal made
 /// before the key check existed, the sealed values pack, which every journal holds).
 pub(crate) fn key_checks(db: &Database, key: &Key) -> Result<bool> {

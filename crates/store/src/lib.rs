@@ -40,6 +40,7 @@ mod header;
 mod journal;
 mod manifest;
 mod records;
+pub mod recovery;
 mod rewrite;
 mod seal;
 mod seen;

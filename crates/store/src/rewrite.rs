@@ -92,7 +92,7 @@ impl Journal {
     /// Makes a new data key, re-seals everything under it, wraps it for every unlocker and
     /// writes the result as a new file over the old one.
     pub fn rotate(&mut self, now: DateTime<Utc>, progress: Progress<'_>) -> Result<Rewritten> {
-        self.rotate_to(None, None, now, progress)
+        self.rotate_to(&[], None, now, progress)
     }
 
     /// Removes an unlocker (never the last one) by rotating to a new data key that the
@@ -110,7 +110,7 @@ impl Journal {
         if ids.len() <= 1 {
             return Err(Error::LastUnlocker);
         }
-        self.rotate_to(Some(id), None, now, progress)
+        self.rotate_to(&[id], None, now, progress)
     }
 
     /// Replaces unlocker `id` with a new one (a passphrase change), rotating to a new data
@@ -125,7 +125,7 @@ impl Journal {
         if !self.unlockers()?.iter().any(|u| u.id == id) {
             return Err(Error::NoSuchUnlocker(id));
         }
-        self.rotate_to(Some(id), Some((id, unlocker)), now, progress)
+        self.rotate_to(&[id], Some((id, unlocker)), now, progress)
     }
 
     /// Rewrites the journal as a new file under the same key: free pages that may hold
@@ -147,23 +147,25 @@ impl Journal {
         self.rewrite(None, wrapped, started, progress)
     }
 
-    fn rotate_to(
+    /// Rotates to a new data key wrapped for every unlocker but those `leaving`, plus
+    /// `adding` (under the id given).
+    pub(crate) fn rotate_to(
         &mut self,
-        leaving: Option<u64>,
+        leaving: &[u64],
         adding: Option<(u64, &NewUnlocker)>,
         now: DateTime<Utc>,
         progress: Progress<'_>,
     ) -> Result<Rewritten> {
         let started = Instant::now();
-        let needed = self.passphrases_needed(leaving)?;
-        if let Some(&id) = needed.first() {
+        let needed = self.passphrases_needed(None)?;
+        if let Some(&id) = needed.iter().find(|id| !leaving.contains(id)) {
             return Err(Error::PassphraseNeeded(id));
         }
         let key = DataKey::generate(self.key.journal_id());
         let mut wrapped = Wrapped::new();
         let current_factors = self.work_factors()?;
         for info in self.unlockers()? {
-            if Some(info.id) == leaving {
+            if leaving.contains(&info.id) {
                 continue;
             }
             let unlocker = match &info.kind {
@@ -204,11 +206,9 @@ impl Journal {
                 self.passphrases.push((id, passphrase.clone()));
             }
         }
-        if let Some(id) = leaving
-            && adding.is_none()
-        {
-            self.passphrases.retain(|(k, _)| *k != id);
-        }
+        let added = adding.map(|(id, _)| id);
+        self.passphrases
+            .retain(|(k, _)| !leaving.contains(k) || Some(*k) == added);
         self.rewrite(Some(key), wrapped, started, progress)
     }
 

@@ -24,6 +24,7 @@ mod key;
 mod list;
 mod lock;
 mod man;
+mod recovery;
 mod reflect;
 mod repair;
 mod retreat;
@@ -90,6 +91,9 @@ pub enum Command {
     /// Manage how the journal unlocks: passphrases and identity files
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Recovery through trusted members: k of n trustees can help you back in
+    #[command(subcommand)]
+    Recovery(recovery::RecoveryCommand),
     /// Open every record and report any that are damaged
     Check(check::Check),
     /// Write everything out as plaintext JSON or Markdown
@@ -128,6 +132,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Consent(c) => c.run(&ctx),
         Command::Retreat(c) => c.run(&ctx),
         Command::Key(c) => c.run(&ctx),
+        Command::Recovery(c) => c.run(&ctx),
         Command::Check(c) => c.run(&ctx),
         Command::Export(c) => c.run(&ctx),
         Command::Import(c) => c.run(&ctx),
