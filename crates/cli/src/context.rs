@@ -82,6 +82,28 @@ impl Ctx {
         self.unlock_with_passphrase(true)
     }
 
+    /// Saves with `save`; when the agent locked the journal meanwhile (its timer ran out while
+    /// the person was writing in the editor), asks for the passphrase on the terminal and
+    /// saves again, so what was written is not lost. Returns the journal it saved with.
+    pub fn save_or_unlock<T>(
+        &self,
+        journal: Journal,
+        save: impl Fn(&Journal) -> tend_store::Result<T>,
+    ) -> Result<(Journal, T)> {
+        match save(&journal) {
+            Err(tend_store::Error::AgentLost) if prompt::can_ask_secret() => {
+                drop(journal);
+                eprintln!(
+                    "The journal locked while you wrote (the sitting's time ran out). What you wrote is kept: unlock to save it."
+                );
+                let journal = self.unlock_with_passphrase(true)?;
+                let saved = save(&journal)?;
+                Ok((journal, saved))
+            }
+            other => Ok((journal, other?)),
+        }
+    }
+
     /// Opens the journal with its own key in this process (identity file or passphrase,
     /// never the agent): for changing unlockers, which needs the key itself.
     pub fn open_local(&self) -> Result<Journal> {
