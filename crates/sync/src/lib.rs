@@ -1,0 +1,15 @@
+//! tend-sync: one journal on all of a member's devices, through storage they already have.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod hlc;
+pub mod ids;
+pub mod merge;
+pub mod object;
+
+pub use error::{Error, ObjectError, Result};
+pub use hlc::Hlc;
+pub use ids::{DeviceId, Dot, JournalId, VersionVector};
+pub use merge::{Change, Op, Policy, Record, RecordKey, State, Version, View};
+pub use object::{Kind, Place, SyncKey};
