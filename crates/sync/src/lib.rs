@@ -3,6 +3,8 @@
 #![deny(missing_docs)]
 
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod head;
 pub mod hlc;
 pub mod ids;

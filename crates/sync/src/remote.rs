@@ -148,12 +148,16 @@ impl Remote {
                 headers.insert("authorization", value);
                 options = options.with_default_headers(headers);
             }
+            // The store speaks to the server's origin and the folder is the root of every
+            // name, so a missing folder is made (MKCOL, parents first) on the first write.
+            let root = Path::from_url_path(url.path()).map_err(|e| bad(&e.to_string()))?;
+            let origin = url.origin().ascii_serialization();
             let store = object_store::http::HttpBuilder::new()
-                .with_url(spec.trim_end_matches('/'))
+                .with_url(origin)
                 .with_client_options(options)
                 .build()
                 .map_err(|e| bad(&e.to_string()))?;
-            (Arc::new(store), Path::default(), RemoteKind::WebDav)
+            (Arc::new(store), root, RemoteKind::WebDav)
         } else if spec.contains("://") {
             return Err(bad(
                 "use a folder path, s3://bucket/prefix, or an https:// WebDAV address",

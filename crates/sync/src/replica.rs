@@ -34,7 +34,7 @@ struct ChangeSet {
 
 /// A snapshot: the merged state and how far into every log it reaches.
 #[derive(Serialize, Deserialize)]
-struct Snapshot {
+pub(crate) struct Snapshot {
     applied: BTreeMap<DeviceId, u64>,
     clock: Hlc,
     state: State,
@@ -78,12 +78,46 @@ pub fn open_changes(
         seq,
     };
     let plain = key.open(place, bytes)?;
-    let set: ChangeSet = postcard::from_bytes(&plain).map_err(|_| ObjectError::BadPayload)?;
-    // Every change in a device's log is that device's own.
-    if set.changes.iter().any(|c| c.dot.device != device) {
+    decode_changes(device, &plain)
+}
+
+/// Reads a change object's payload.
+pub(crate) fn decode_changes(device: DeviceId, plain: &[u8]) -> Result<Opened, ObjectError> {
+    let set: ChangeSet = postcard::from_bytes(plain).map_err(|_| ObjectError::BadPayload)?;
+    // Every change in a device's log is that device's own, and counters only grow.
+    if set.changes.iter().any(|c| c.dot.device != device)
+        || set
+            .changes
+            .windows(2)
+            .any(|w| w[0].dot.counter >= w[1].dot.counter)
+    {
         return Err(ObjectError::BadPayload);
     }
     Ok((set.deps, set.changes))
+}
+
+/// A change object's payload (for the fuzz seeds).
+pub(crate) fn encode_changes(changes: &[Change]) -> Vec<u8> {
+    postcard::to_allocvec(&ChangeSet {
+        deps: BTreeMap::new(),
+        changes: changes.to_vec(),
+    })
+    .unwrap_or_default()
+}
+
+/// A snapshot's payload.
+pub(crate) fn encode_snapshot(r: &Replica) -> Vec<u8> {
+    let snap = Snapshot {
+        applied: r.applied.clone(),
+        clock: r.clock,
+        state: r.state.clone(),
+    };
+    postcard::to_allocvec(&snap).unwrap_or_default()
+}
+
+/// Reads a snapshot's payload.
+pub(crate) fn decode_snapshot(plain: &[u8]) -> Result<Snapshot, ObjectError> {
+    postcard::from_bytes(plain).map_err(|_| ObjectError::BadPayload)
 }
 
 /// What one sync did, for the member to read.
@@ -181,6 +215,16 @@ impl Replica {
     /// Changes made here that no object holds yet, and objects not yet confirmed written.
     pub fn unsent(&self) -> (usize, usize) {
         (self.pending.len(), self.outbox.len())
+    }
+
+    /// Changes made here that no object holds yet.
+    pub fn pending_changes(&self) -> &[Change] {
+        &self.pending
+    }
+
+    /// A sealed object of this device's log not yet confirmed written.
+    pub fn outbox_object(&self, seq: u64) -> Option<Vec<u8>> {
+        self.outbox.get(&seq).cloned()
     }
 
     /// How many objects of each device's log this device has applied.
