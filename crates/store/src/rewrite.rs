@@ -64,6 +64,7 @@ impl Journal {
             // It must unwrap to this journal's key: the key check says so.
             if let Ok(Attempt::Opened(raw)) = unlock::try_unwrap(v.value(), &secret)
                 && DataKey::from_slice(&raw, self.key.journal_id())
+                    .map(crate::seal::Key::Local)
                     .is_some_and(|k| journal::key_checks(&self.db, &k).unwrap_or(false))
             {
                 let Secret::Passphrase(p) = secret else {
@@ -91,7 +92,7 @@ impl Journal {
     /// Makes a new data key, re-seals everything under it, wraps it for every unlocker and
     /// writes the result as a new file over the old one.
     pub fn rotate(&mut self, now: DateTime<Utc>, progress: Progress<'_>) -> Result<Rewritten> {
-        self.rotate_to(None, None, now, progress)
+        self.rotate_to(&[], None, now, progress)
     }
 
     /// Removes an unlocker (never the last one) by rotating to a new data key that the
@@ -109,7 +110,7 @@ impl Journal {
         if ids.len() <= 1 {
             return Err(Error::LastUnlocker);
         }
-        self.rotate_to(Some(id), None, now, progress)
+        self.rotate_to(&[id], None, now, progress)
     }
 
     /// Replaces unlocker `id` with a new one (a passphrase change), rotating to a new data
@@ -124,7 +125,7 @@ impl Journal {
         if !self.unlockers()?.iter().any(|u| u.id == id) {
             return Err(Error::NoSuchUnlocker(id));
         }
-        self.rotate_to(Some(id), Some((id, unlocker)), now, progress)
+        self.rotate_to(&[id], Some((id, unlocker)), now, progress)
     }
 
     /// Rewrites the journal as a new file under the same key: free pages that may hold
@@ -146,23 +147,25 @@ impl Journal {
         self.rewrite(None, wrapped, started, progress)
     }
 
-    fn rotate_to(
+    /// Rotates to a new data key wrapped for every unlocker but those `leaving`, plus
+    /// `adding` (under the id given).
+    pub(crate) fn rotate_to(
         &mut self,
-        leaving: Option<u64>,
+        leaving: &[u64],
         adding: Option<(u64, &NewUnlocker)>,
         now: DateTime<Utc>,
         progress: Progress<'_>,
     ) -> Result<Rewritten> {
         let started = Instant::now();
-        let needed = self.passphrases_needed(leaving)?;
-        if let Some(&id) = needed.first() {
+        let needed = self.passphrases_needed(None)?;
+        if let Some(&id) = needed.iter().find(|id| !leaving.contains(id)) {
             return Err(Error::PassphraseNeeded(id));
         }
         let key = DataKey::generate(self.key.journal_id());
         let mut wrapped = Wrapped::new();
         let current_factors = self.work_factors()?;
         for info in self.unlockers()? {
-            if Some(info.id) == leaving {
+            if leaving.contains(&info.id) {
                 continue;
             }
             let unlocker = match &info.kind {
@@ -203,11 +206,9 @@ impl Journal {
                 self.passphrases.push((id, passphrase.clone()));
             }
         }
-        if let Some(id) = leaving
-            && adding.is_none()
-        {
-            self.passphrases.retain(|(k, _)| *k != id);
-        }
+        let added = adding.map(|(id, _)| id);
+        self.passphrases
+            .retain(|(k, _)| !leaving.contains(k) || Some(*k) == added);
         self.rewrite(Some(key), wrapped, started, progress)
     }
 
@@ -239,6 +240,7 @@ impl Journal {
     ) -> Result<Rewritten> {
         let temp = temp_path(&self.path);
         let file = journal::create_private_file(&temp)?;
+        let key = key.map(crate::seal::Key::Local);
         let result = self.write_copy(file, &temp, key.as_ref(), &wrapped, progress);
         let (db, records) = match result {
             Ok(done) => done,
@@ -275,7 +277,7 @@ impl Journal {
         &self,
         file: std::fs::File,
         temp: &Path,
-        new_key: Option<&DataKey>,
+        new_key: Option<&crate::seal::Key>,
         wrapped: &Wrapped,
         progress: Progress<'_>,
     ) -> Result<(Db, u64)> {
@@ -482,14 +484,14 @@ mod tests {
         let laptop = age::x25519::Identity::generate();
         j.add_unlocker(&NewUnlocker::Recipient(laptop.to_public()), Utc::now())
             .expect("added");
-        let old_key = *j.key.expose();
+        let old_key = *j.key.local().expect("held here").expose();
         let before = j.write_counter().expect("counter").expect("a manifest");
         let done = j
             .remove_unlocker(2, Utc::now(), &mut |_, _| {})
             .expect("removed");
         assert!(done.new_key);
         assert_eq!(done.unlockers, vec![1]);
-        assert_ne!(&old_key, j.key.expose());
+        assert_ne!(&old_key, j.key.local().expect("held here").expose());
         assert!(j.write_counter().expect("counter").expect("a manifest") > before);
         assert_eq!(j.get::<Reflection>(ids[1]).expect("reads").text, "second");
         assert_eq!(

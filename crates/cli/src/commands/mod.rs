@@ -8,9 +8,11 @@ use clap::Subcommand;
 use crate::cli::Cli;
 use crate::context::Ctx;
 
+mod agent;
 mod check;
 mod commit;
 mod completions;
+mod config;
 mod consent;
 mod delete;
 mod edit;
@@ -20,14 +22,18 @@ mod init;
 mod insights;
 mod key;
 mod list;
+mod lock;
 mod man;
+mod recovery;
 mod reflect;
 mod repair;
 mod retreat;
 mod search;
 mod share;
 mod show;
+mod status;
 mod ui;
+mod unlock;
 mod values;
 mod write;
 
@@ -38,6 +44,17 @@ pub enum Command {
     Ui(ui::Ui),
     /// Create a journal
     Init(init::Init),
+    /// Unlock the journal for this sitting (asks for the passphrase once)
+    Unlock(unlock::Unlock),
+    /// Lock now: the next command asks for the passphrase again
+    Lock(lock::Lock),
+    /// Say whether the journal is unlocked, and until when
+    Status(status::Status),
+    /// Show where the config file is and what is set
+    Config(config::Config),
+    /// The agent that keeps a journal unlocked (started by tend itself)
+    #[command(subcommand, hide = true)]
+    Agent(agent::AgentCommand),
     /// Write a reflection (from the arguments, from stdin, or in your editor)
     Write(write::Write),
     /// Be asked your values' prompts one at a time, then save what you wrote
@@ -74,6 +91,9 @@ pub enum Command {
     /// Manage how the journal unlocks: passphrases and identity files
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Recovery through trusted members: k of n trustees can help you back in
+    #[command(subcommand)]
+    Recovery(recovery::RecoveryCommand),
     /// Open every record and report any that are damaged
     Check(check::Check),
     /// Write everything out as plaintext JSON or Markdown
@@ -92,6 +112,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Ui(c) => c.run(&ctx),
         Command::Init(c) => c.run(&ctx),
+        Command::Unlock(c) => c.run(&ctx),
+        Command::Lock(c) => c.run(&ctx),
+        Command::Status(c) => c.run(&ctx),
+        Command::Config(c) => c.run(&ctx),
+        Command::Agent(c) => c.run(&ctx),
         Command::Write(c) => c.run(&ctx),
         Command::Reflect(c) => c.run(&ctx),
         Command::List(c) => c.run(&ctx),
@@ -107,6 +132,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Consent(c) => c.run(&ctx),
         Command::Retreat(c) => c.run(&ctx),
         Command::Key(c) => c.run(&ctx),
+        Command::Recovery(c) => c.run(&ctx),
         Command::Check(c) => c.run(&ctx),
         Command::Export(c) => c.run(&ctx),
         Command::Import(c) => c.run(&ctx),
