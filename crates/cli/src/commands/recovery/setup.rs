@@ -48,7 +48,8 @@ impl Setup {
                 .hint("name each with --trustee NAME=age1…, or list them in --trustees-file")
                 .into());
         }
-        let mut journal = ctx.open()?;
+        // Adding the recovery unlocker needs the key itself, which the agent never hands out.
+        let mut journal = ctx.open_local()?;
         let member = match (&self.member, journal.recovery()?) {
             (Some(m), _) => m.clone(),
             (None, RecoveryState::Ready(s) | RecoveryState::Broken(s)) => s.member,
