@@ -460,7 +460,8 @@ fn the_recovery_identity_never_touches_disk_in_the_clear() {
             .filter_map(|f| Share::open(&std::fs::read(f).unwrap(), ids).ok())
             .collect()
     };
-    let spent = tend_store::recovery::combine(&open_all(&released, &[member.clone()])).unwrap();
+    let spent =
+        tend_store::recovery::combine(&open_all(&released, std::slice::from_ref(&member))).unwrap();
     let trustee_ids: Vec<_> = people.iter().map(|(_, id)| id.clone()).collect();
     let new_shares = open_all(&files_under(&next), &trustee_ids);
     assert_eq!(new_shares.len(), 3);
