@@ -348,6 +348,84 @@ fn the_interface_writes_no_file_but_the_journal() {
     assert_eq!(r["values"], serde_json::json!([{ "value": VALUE }]));
 }
 
+#[test]
+fn with_the_agent_nothing_new_on_disk_but_the_socket() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    const AGENT_TEXT: &str = "sentinel-agent-text-Ue5";
+    const AGENT_TAG: &str = "sentinelagenttagKo2";
+    let env = Env::new();
+    let journal_dir = env.home.join("journal-folder");
+    let journal = journal_dir.join("journal.tend");
+    let tmp = env.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let run = |args: &[&str], with_passphrase: bool| {
+        let mut cmd = env.cmd();
+        cmd.env("TEND_JOURNAL", &journal).env("TMPDIR", &tmp);
+        if !with_passphrase {
+            cmd.env_remove("TEND_PASSPHRASE_FILE");
+        }
+        let out = cmd.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["init"], true);
+    let before: std::collections::BTreeSet<_> = files_under(&env.home).into_iter().collect();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = watch(
+        vec![env.home.clone(), env.runtime.clone(), tmp.clone()],
+        Arc::clone(&stop),
+    );
+    run(&["unlock"], true);
+    // Every command below has no passphrase: the agent seals and opens for it.
+    run(
+        &["write", AGENT_TEXT, "-t", AGENT_TAG, "-v", "equity=4"],
+        false,
+    );
+    let _ = env
+        .cmd()
+        .env("TEND_JOURNAL", &journal)
+        .env_remove("TEND_PASSPHRASE_FILE")
+        .args(["write", "-t", AGENT_TAG])
+        .write_stdin(format!("{AGENT_TEXT} from a pipe\n"))
+        .output()
+        .unwrap();
+    assert!(run(&["search", AGENT_TEXT], false).contains(AGENT_TEXT));
+    assert!(run(&["list", "-t", AGENT_TAG], false).contains(AGENT_TEXT));
+    run(&["commit", "add", AGENT_TEXT, "-v", "equity"], false);
+    run(&["status"], false);
+    run(&["lock"], false);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    stop.store(true, Ordering::Relaxed);
+    let seen = watcher.join().unwrap();
+
+    let socket = env.runtime.join("tend").join("agent.sock");
+    let new: Vec<_> = seen
+        .iter()
+        .filter(|p| !before.contains(*p) && **p != socket)
+        .collect();
+    assert!(new.is_empty(), "files besides the socket: {new:?}");
+    assert!(seen.contains(&socket), "the agent's socket was watched");
+    assert!(!socket.exists(), "the agent removes its socket when locked");
+    for file in files_under(&journal_dir) {
+        let bytes = std::fs::read(&file).unwrap();
+        for s in [AGENT_TEXT, AGENT_TAG] {
+            assert!(
+                !contains(&bytes, s.as_bytes()),
+                "{s:?} in {}",
+                file.display()
+            );
+        }
+    }
+    assert!(run(&["search", AGENT_TEXT], true).contains(AGENT_TEXT));
+}
+
 /// The forms a recovery identity could leak in: its bech32 text either case, its 32 raw
 /// bytes, and their hex.
 fn identity_forms(identity: &age::x25519::Identity) -> Vec<Vec<u8>> {

@@ -67,9 +67,24 @@ impl Ctx {
         Ok(dirs.data_dir().join("journal.tend"))
     }
 
-    /// Opens and unlocks the journal: identity file, passphrase file or command, or up to
-    /// three tries on the terminal.
+    /// Opens and unlocks the journal: identity file; else the key the agent holds for it;
+    /// else passphrase file or command, or up to three tries on the terminal (and then, as
+    /// configured, the key goes to the agent so the next command does not ask).
     pub fn open(&self) -> Result<Journal> {
+        let path = self.journal_path()?;
+        if let Some(id_path) = &self.global.identity {
+            let ids = secrets::load_identities(id_path)?;
+            return Ok(self.watched(Journal::open(&path, &Secret::Identities(ids))?));
+        }
+        if let Some(journal) = crate::sitting::open_held(&path)? {
+            return Ok(self.watched(journal));
+        }
+        self.unlock_with_passphrase(true)
+    }
+
+    /// Opens the journal with its own key in this process (identity file or passphrase,
+    /// never the agent): for changing unlockers, which needs the key itself.
+    pub fn open_local(&self) -> Result<Journal> {
         let path = self.journal_path()?;
         if let Some(id_path) = &self.global.identity {
             let ids = secrets::load_identities(id_path)?;
@@ -99,6 +114,12 @@ impl Ctx {
     /// Opens and unlocks the journal with its passphrase only (file, command or terminal),
     /// whatever --identity says.
     pub fn open_with_passphrase(&self) -> Result<Journal> {
+        self.unlock_with_passphrase(false)
+    }
+
+    /// The passphrase from a file, a command or the terminal; with `offer`, a journal
+    /// opened by a passphrase typed on the terminal is handed to the agent.
+    pub fn unlock_with_passphrase(&self, offer: bool) -> Result<Journal> {
         let path = self.journal_path()?;
         if let Some(pass) = secrets::passphrase_from_env()? {
             return Ok(self.watched(Journal::open(&path, &Secret::Passphrase(pass))?));
@@ -106,6 +127,8 @@ impl Ctx {
         if !path.exists() {
             return Err(tend_store::Error::Missing(path).into());
         }
+        // A file that is not a journal is named before anyone types a passphrase for it.
+        Journal::probe(&path, &tend_store::OpenOptions::default())?;
         if !prompt::can_ask_secret() {
             return Err(fail(
                 "tend needs the journal's passphrase, and there is no terminal to ask on",
@@ -125,7 +148,13 @@ impl Ctx {
                 Err(tend_store::Error::WrongPassphrase) if tries < 3 => {
                     eprintln!("That passphrase does not open this journal. Try again.");
                 }
-                other => return Ok(self.watched(other?)),
+                other => {
+                    let journal = self.watched(other?);
+                    if offer {
+                        crate::sitting::offer(&journal);
+                    }
+                    return Ok(journal);
+                }
             }
         }
     }

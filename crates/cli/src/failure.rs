@@ -77,6 +77,12 @@ fn store_hint(e: &StoreError) -> Option<&'static str> {
         StoreError::LastUnlocker => "add another with `tend key add` first",
         StoreError::NoSuchUnlocker(_) => "`tend key list` shows the ids",
         StoreError::DiskFull => "free some space and try again; the journal is as it was",
+        StoreError::KeyWithAgent => {
+            "run it again after `tend lock`; it will ask for the passphrase"
+        }
+        StoreError::AgentLost => {
+            "run the command again: it will ask for the passphrase (`tend status` says what is unlocked)"
+        }
         _ => return None,
     })
 }

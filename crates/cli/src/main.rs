@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod context;
 mod editor;
 mod failure;
@@ -13,6 +14,7 @@ mod output;
 mod prompt;
 mod rekey;
 mod secrets;
+mod sitting;
 mod sys;
 mod values_arg;
 

@@ -81,6 +81,16 @@ pub enum Error {
     /// The disk (or a size limit) ran out of room; the write was not made.
     #[error("there is no room left on the disk; nothing was written")]
     DiskFull,
+    /// The tend agent holds the key and does not hand it out; this needs the journal opened
+    /// with its passphrase or identity file.
+    #[error(
+        "this needs the journal's passphrase (the agent seals and opens, but never hands out the key)"
+    )]
+    KeyWithAgent,
+    /// The tend agent stopped answering in the middle of a command (locked, timed out or
+    /// stopped). Nothing was written.
+    #[error("the tend agent stopped answering (it was locked or stopped); nothing was written")]
+    AgentLost,
     /// Another input/output failure.
     #[error("could not read or write the journal: {0}")]
     Io(#[source] std::io::Error),

@@ -14,7 +14,7 @@ use tend_core::pack::ValuesPack;
 use crate::contain::{Db, contain};
 use crate::error::{Error, Result};
 use crate::header::Stanzas;
-use crate::seal::DataKey;
+use crate::seal::{DataKey, Key};
 use crate::unlock::{self, Attempt, NewUnlocker, Secret, UnlockerInfo};
 use age::secrecy::SecretString;
 
@@ -55,7 +55,7 @@ impl Default for OpenOptions {
 /// An unlocked journal.
 pub struct Journal {
     pub(crate) db: Db,
-    pub(crate) key: DataKey,
+    pub(crate) key: Key,
     pub(crate) path: PathBuf,
     pub(crate) unlocked_by: u64,
     /// Passphrases known this session, by unlocker id: a rotation wraps the new key for each.
@@ -201,7 +201,7 @@ impl Journal {
 
         let journal = Journal {
             db: Db::new(db),
-            key,
+            key: Key::Local(key),
             path: path.to_owned(),
             unlocked_by: 1,
             passphrases: match first {
@@ -309,6 +309,7 @@ impl Journal {
             // An unlocker that opens to anything but this journal's key (the key check does
             // not open under it) is skipped and named by `tend check`.
             let key = DataKey::from_slice(&raw, journal_id)
+                .map(Key::Local)
                 .filter(|k| key_checks(&db, k).unwrap_or(false));
             let Some(key) = key else {
                 skipped.push(Skipped {
@@ -344,6 +345,83 @@ impl Journal {
             (true, Secret::Passphrase(_)) => Error::WrongPassphrase,
             (true, Secret::Identities(_)) => Error::WrongIdentity,
         })
+    }
+
+    /// Opens the journal at `path` with the key an agent holds for it: `holder` is asked
+    /// for a key holder for the journal id the file declares (`None`: it holds none). The
+    /// held key must open the file's key check, so a different file at the same path, or
+    /// this journal after its key changed, is never opened with another key. `Ok(None)`
+    /// when no held key opens this journal; a file that is not a journal is named as such.
+    pub fn open_held(
+        path: &Path,
+        options: &OpenOptions,
+        holder: impl FnOnce([u8; 16]) -> Option<Box<dyn crate::seal::KeyHolder>>,
+    ) -> Result<Option<Journal>> {
+        contain(|| {
+            let db = Db::new(open_db(path, options)?);
+            crate::rewrite::sweep_stale(path);
+            let (journal_id, _) = read_header(&db, path)?;
+            let Some(holder) = holder(journal_id) else {
+                return Ok(None);
+            };
+            if holder.journal_id() != journal_id {
+                return Ok(None);
+            }
+            let key = Key::held(holder);
+            if !key_checks(&db, &key)? || key.is_lost() {
+                return Ok(None);
+            }
+            Ok(Some(Journal {
+                db,
+                key,
+                path: path.to_owned(),
+                unlocked_by: 0,
+                passphrases: Vec::new(),
+                skipped: Vec::new(),
+                pending: Default::default(),
+                seen: None,
+            }))
+        })
+    }
+
+    /// The journal id the file at `path` declares, read without unlocking: names a file that
+    /// is not a tend journal (or is damaged, or newer) before anyone is asked for a secret.
+    pub fn probe(path: &Path, options: &OpenOptions) -> Result<[u8; 16]> {
+        contain(|| {
+            let db = Db::new(open_db(path, options)?);
+            Ok(read_header(&db, path)?.0)
+        })
+    }
+
+    /// A copy of the data key, to hand to an agent: `None` when an agent holds it already.
+    pub fn sealing_key(&self) -> Option<crate::seal::SealingKey> {
+        self.key
+            .local()
+            .map(|k| crate::seal::SealingKey::from_bytes(k.expose(), k.journal_id()))
+    }
+
+    /// Whether an agent holds this journal's key (it was opened by [`Journal::open_held`]).
+    pub fn key_is_held(&self) -> bool {
+        self.key.is_held()
+    }
+
+    /// The journal id, as bytes.
+    pub fn id(&self) -> [u8; 16] {
+        self.key.journal_id()
+    }
+
+    /// The key held here, or [`Error::KeyWithAgent`].
+    pub(crate) fn local_key(&self) -> Result<&DataKey> {
+        self.key.local().ok_or(Error::KeyWithAgent)
+    }
+
+    /// [`Error::AgentLost`] once an agent holding the key has stopped answering.
+    pub(crate) fn agent_ok(&self) -> Result<()> {
+        if self.key.is_lost() {
+            Err(Error::AgentLost)
+        } else {
+            Ok(())
+        }
     }
 
     /// Unlockers passed over while opening this time: unreadable, asking for too much work,
@@ -391,7 +469,7 @@ impl Journal {
 
     /// Adds an unlocker; returns its id. Rewraps the data key only.
     pub fn add_unlocker(&self, unlocker: &NewUnlocker, now: DateTime<Utc>) -> Result<u64> {
-        let wrapped = unlocker.wrap(self.key.expose())?;
+        let wrapped = unlocker.wrap(self.local_key()?.expose())?;
         let txn = self.begin()?;
         let id = txn
             .open_table(UNLOCKERS)?
@@ -567,7 +645,7 @@ pub(crate) fn peek_id(path: &Path) -> Result<[u8; 16]> {
 
 /// Whether `key` is the journal's key: it opens the sealed key check (or, in a journal made
 /// before the key check existed, the sealed values pack, which every journal holds).
-pub(crate) fn key_checks(db: &Database, key: &DataKey) -> Result<bool> {
+pub(crate) fn key_checks(db: &Database, key: &Key) -> Result<bool> {
     let txn = db.begin_read()?;
     let t = match txn.open_table(SETTINGS) {
         Ok(t) => t,

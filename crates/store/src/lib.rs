@@ -52,7 +52,7 @@ pub use journal::{FORMAT_VERSION, Journal, OpenOptions, SkipReason, Skipped};
 pub use manifest::ManifestState;
 pub use records::{Record, SEGMENT, Scan};
 pub use rewrite::{Progress, Rewritten};
-pub use seal::OVERHEAD;
+pub use seal::{KeyHolder, OVERHEAD, PLAINTEXT_START, SealingKey};
 pub use seen::Freshness;
 pub use unlock::{MAX_WORK_FACTOR, NewUnlocker, Secret, UnlockerInfo, UnlockerKind};
 

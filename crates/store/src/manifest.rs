@@ -16,7 +16,7 @@ use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use crate::error::Result;
 use crate::journal::{Journal, SETTINGS, UNLOCKERS};
 use crate::records::{ALL_TABLES, table};
-use crate::seal::{DataKey, Place};
+use crate::seal::{Key, Place};
 
 /// The setting that holds the manifest (left out of its own digest).
 pub(crate) const MANIFEST_SETTING: &str = "manifest";
@@ -83,7 +83,7 @@ fn manifest_place() -> Place<'static> {
 
 /// The digest of everything `txn` holds, computed from scratch.
 pub(crate) fn full_digest<T, S, U>(
-    key: &DataKey,
+    key: &Key,
     mut tables: impl FnMut(&str) -> Result<T>,
     settings: S,
     unlockers: U,
@@ -146,7 +146,7 @@ where
 
 /// Writes a manifest with `counter` and `digest` in `txn`, sealed with `key`.
 pub(crate) fn write(
-    key: &DataKey,
+    key: &Key,
     txn: &WriteTransaction,
     counter: u64,
     digest: [u8; 32],
@@ -210,6 +210,8 @@ impl Journal {
             }
         };
         write(&self.key, &txn, counter, digest)?;
+        // With an agent that stopped answering, what was sealed is not to be trusted.
+        self.agent_ok()?;
         txn.commit()?;
         self.remember_seen();
         Ok(())

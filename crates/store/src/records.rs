@@ -176,11 +176,12 @@ impl Journal {
             kind: table_name,
             id,
         })?;
-        self.decode(table_name, id, raw.value())
-            .ok_or(Error::RecordDamaged {
-                kind: table_name,
-                id,
-            })
+        let decoded = self.decode(table_name, id, raw.value());
+        self.agent_ok()?;
+        decoded.ok_or(Error::RecordDamaged {
+            kind: table_name,
+            id,
+        })
     }
 
     pub(crate) fn put_setting(
@@ -211,19 +212,18 @@ impl Journal {
         let Some(raw) = t.get(name)? else {
             return Ok(None);
         };
-        self.key
-            .open(
-                Place {
-                    table: "tend_settings",
-                    key: name.as_bytes(),
-                },
-                raw.value(),
-            )
-            .map(Some)
-            .ok_or(Error::RecordDamaged {
-                kind: "setting",
-                id: 0,
-            })
+        let opened = self.key.open(
+            Place {
+                table: "tend_settings",
+                key: name.as_bytes(),
+            },
+            raw.value(),
+        );
+        self.agent_ok()?;
+        opened.map(Some).ok_or(Error::RecordDamaged {
+            kind: "setting",
+            id: 0,
+        })
     }
 
     fn next_id(&self, txn: &WriteTransaction, table_name: &str) -> Result<u64> {
@@ -234,19 +234,18 @@ impl Journal {
             match raw {
                 None => 1,
                 Some(raw) => {
-                    let plain = self
-                        .key
-                        .open(
-                            Place {
-                                table: "tend_settings",
-                                key: name.as_bytes(),
-                            },
-                            &raw,
-                        )
-                        .ok_or(Error::RecordDamaged {
-                            kind: "id counter",
-                            id: 0,
-                        })?;
+                    let plain = self.key.open(
+                        Place {
+                            table: "tend_settings",
+                            key: name.as_bytes(),
+                        },
+                        &raw,
+                    );
+                    self.agent_ok()?;
+                    let plain = plain.ok_or(Error::RecordDamaged {
+                        kind: "id counter",
+                        id: 0,
+                    })?;
                     let arr: [u8; 8] =
                         plain
                             .as_slice()
@@ -496,6 +495,7 @@ impl Journal {
             }
         }
         scan.damaged.sort_unstable();
+        self.agent_ok()?;
         Ok(scan)
     }
 

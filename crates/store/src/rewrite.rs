@@ -64,6 +64,7 @@ impl Journal {
             // It must unwrap to this journal's key: the key check says so.
             if let Ok(Attempt::Opened(raw)) = unlock::try_unwrap(v.value(), &secret)
                 && DataKey::from_slice(&raw, self.key.journal_id())
+                    .map(crate::seal::Key::Local)
                     .is_some_and(|k| journal::key_checks(&self.db, &k).unwrap_or(false))
             {
                 let Secret::Passphrase(p) = secret else {
@@ -239,6 +240,7 @@ impl Journal {
     ) -> Result<Rewritten> {
         let temp = temp_path(&self.path);
         let file = journal::create_private_file(&temp)?;
+        let key = key.map(crate::seal::Key::Local);
         let result = self.write_copy(file, &temp, key.as_ref(), &wrapped, progress);
         let (db, records) = match result {
             Ok(done) => done,
@@ -275,7 +277,7 @@ impl Journal {
         &self,
         file: std::fs::File,
         temp: &Path,
-        new_key: Option<&DataKey>,
+        new_key: Option<&crate::seal::Key>,
         wrapped: &Wrapped,
         progress: Progress<'_>,
     ) -> Result<(Db, u64)> {
@@ -482,14 +484,14 @@ mod tests {
         let laptop = age::x25519::Identity::generate();
         j.add_unlocker(&NewUnlocker::Recipient(laptop.to_public()), Utc::now())
             .expect("added");
-        let old_key = *j.key.expose();
+        let old_key = *j.key.local().expect("held here").expose();
         let before = j.write_counter().expect("counter").expect("a manifest");
         let done = j
             .remove_unlocker(2, Utc::now(), &mut |_, _| {})
             .expect("removed");
         assert!(done.new_key);
         assert_eq!(done.unlockers, vec![1]);
-        assert_ne!(&old_key, j.key.expose());
+        assert_ne!(&old_key, j.key.local().expect("held here").expose());
         assert!(j.write_counter().expect("counter").expect("a manifest") > before);
         assert_eq!(j.get::<Reflection>(ids[1]).expect("reads").text, "second");
         assert_eq!(

@@ -59,6 +59,17 @@ impl DataKey {
         }
     }
 
+    /// A key from its 32 bytes.
+    pub(crate) fn from_array(arr: [u8; 32], journal_id: [u8; 16]) -> Self {
+        let bytes = Zeroizing::new(arr);
+        let mac_key = derive_mac_key(&bytes, &journal_id);
+        Self {
+            bytes,
+            mac_key,
+            journal_id,
+        }
+    }
+
     /// A key recovered from an unlocker; `None` unless it is exactly 32 bytes.
     pub(crate) fn from_slice(raw: &[u8], journal_id: [u8; 16]) -> Option<Self> {
         let arr: [u8; 32] = raw.try_into().ok()?;
@@ -168,6 +179,203 @@ impl DataKey {
             )
             .ok()?;
         Some(ct)
+    }
+}
+
+/// Something outside this process that holds a journal's data key and seals, opens and
+/// MACs with it on request: the tend agent. The key never reaches the journal's process.
+///
+/// Every method answers `None` when the holder cannot be reached any more (the agent was
+/// stopped or locked mid-command); the journal then refuses to commit and says so.
+pub trait KeyHolder: Send + Sync {
+    /// The journal id the held key belongs to.
+    fn journal_id(&self) -> [u8; 16];
+    /// Seals `plaintext` for the record `key` of `table` (see [`SealingKey::seal`]).
+    fn seal(&self, table: &str, key: &[u8], plaintext: &[u8]) -> Option<Vec<u8>>;
+    /// Opens each sealed record where it lies, as [`SealingKey::open_in_place`] does: for
+    /// each item (record key, sealed bytes) whether it opened; the plaintext of one that
+    /// did is `sealed[1 + 24 .. len - 16]`.
+    fn open_many(&self, table: &str, items: &mut [(&[u8], &mut [u8])]) -> Option<Vec<bool>>;
+    /// The manifest MAC of `value` stored at `key` of `table` (see [`SealingKey::mac`]).
+    fn mac(&self, table: &str, key: &[u8], value: &[u8]) -> Option<[u8; 32]>;
+}
+
+/// Where the plaintext of a record opened in place lies within its sealed bytes.
+pub const PLAINTEXT_START: usize = 1 + NONCE_LEN;
+
+/// One journal's data key, for a key holder (the agent) to seal and open with. Made only
+/// from an unlocked [`crate::Journal`] or from the bytes one handed over.
+pub struct SealingKey(DataKey);
+
+impl std::fmt::Debug for SealingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealingKey(redacted)")
+    }
+}
+
+impl SealingKey {
+    /// The key from its 32 bytes and the journal id it seals for.
+    pub fn from_bytes(bytes: &[u8; 32], journal_id: [u8; 16]) -> Self {
+        Self(DataKey::from_array(*bytes, journal_id))
+    }
+
+    /// The raw key, to hand to an agent over a checked channel. Keep it in a zeroizing
+    /// buffer and drop it at once.
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        self.0.expose()
+    }
+
+    /// The journal this key seals for.
+    pub fn journal_id(&self) -> [u8; 16] {
+        self.0.journal_id()
+    }
+
+    /// Seals `plaintext` for the record `key` of `table`.
+    pub fn seal(&self, table: &str, key: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        self.0.seal(Place { table, key }, plaintext)
+    }
+
+    /// Opens a sealed record in place; whether it opened (the plaintext then lies at
+    /// [`PLAINTEXT_START`]`..len - 16`).
+    pub fn open_in_place(&self, table: &str, key: &[u8], sealed: &mut [u8]) -> bool {
+        self.0.open_in_place(Place { table, key }, sealed).is_some()
+    }
+
+    /// The manifest MAC of `value` at `key` of `table`.
+    pub fn mac(&self, table: &str, key: &[u8], value: &[u8]) -> [u8; 32] {
+        self.0.mac(Place { table, key }, value)
+    }
+}
+
+/// The data key as a journal uses it: held here, or by an agent that seals and opens for
+/// this process. Every operation of the journal on its key goes through here.
+pub(crate) enum Key {
+    Local(DataKey),
+    Held {
+        holder: Box<dyn KeyHolder>,
+        /// Set when the holder stopped answering: later results are not to be trusted,
+        /// and nothing is committed.
+        lost: std::sync::atomic::AtomicBool,
+    },
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Local(_) => f.write_str("Key::Local(redacted)"),
+            Key::Held { .. } => f.write_str("Key::Held"),
+        }
+    }
+}
+
+impl Key {
+    pub(crate) fn held(holder: Box<dyn KeyHolder>) -> Self {
+        Key::Held {
+            holder,
+            lost: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn lose<T>(&self, result: Option<T>) -> Option<T> {
+        if let (None, Key::Held { lost, .. }) = (&result, self) {
+            lost.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        result
+    }
+
+    /// Whether an agent holding the key stopped answering during this session.
+    pub(crate) fn is_lost(&self) -> bool {
+        match self {
+            Key::Local(_) => false,
+            Key::Held { lost, .. } => lost.load(std::sync::atomic::Ordering::SeqCst),
+        }
+    }
+
+    /// Whether the key is held by an agent.
+    pub(crate) fn is_held(&self) -> bool {
+        matches!(self, Key::Held { .. })
+    }
+
+    pub(crate) fn journal_id(&self) -> [u8; 16] {
+        match self {
+            Key::Local(k) => k.journal_id(),
+            Key::Held { holder, .. } => holder.journal_id(),
+        }
+    }
+
+    /// The key itself, held here; `None` when an agent holds it.
+    pub(crate) fn local(&self) -> Option<&DataKey> {
+        match self {
+            Key::Local(k) => Some(k),
+            Key::Held { .. } => None,
+        }
+    }
+
+    pub(crate) fn seal(&self, place: Place<'_>, plaintext: &[u8]) -> Vec<u8> {
+        match self {
+            Key::Local(k) => k.seal(place, plaintext),
+            Key::Held { holder, .. } => self
+                .lose(holder.seal(place.table, place.key, plaintext))
+                .unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn open(&self, place: Place<'_>, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        match self {
+            Key::Local(k) => k.open(place, sealed),
+            Key::Held { .. } => {
+                let mut copy = Zeroizing::new(sealed.to_vec());
+                let plain = self.open_in_place(place, copy.as_mut_slice())?;
+                Some(Zeroizing::new(plain.to_vec()))
+            }
+        }
+    }
+
+    pub(crate) fn open_in_place<'b>(
+        &self,
+        place: Place<'_>,
+        sealed: &'b mut [u8],
+    ) -> Option<&'b [u8]> {
+        match self {
+            Key::Local(k) => k.open_in_place(place, sealed),
+            Key::Held { holder, .. } => {
+                if sealed.len() < OVERHEAD {
+                    return None;
+                }
+                let opened =
+                    self.lose(holder.open_many(place.table, &mut [(place.key, &mut *sealed)]))?;
+                if opened.first() == Some(&true) {
+                    let end = sealed.len() - 16;
+                    Some(&sealed[PLAINTEXT_START..end])
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// Opens many records of one table in place, in one request when an agent holds the key:
+    /// for each, whether it opened (its plaintext then lies at `PLAINTEXT_START..len - 16`).
+    pub(crate) fn open_many(&self, table: &str, items: &mut [(&[u8], &mut [u8])]) -> Vec<bool> {
+        match self {
+            Key::Local(k) => items
+                .iter_mut()
+                .map(|(key, sealed)| k.open_in_place(Place { table, key }, sealed).is_some())
+                .collect(),
+            Key::Held { holder, .. } => self
+                .lose(holder.open_many(table, items))
+                .filter(|v| v.len() == items.len())
+                .unwrap_or_else(|| vec![false; items.len()]),
+        }
+    }
+
+    pub(crate) fn mac(&self, place: Place<'_>, value: &[u8]) -> [u8; 32] {
+        match self {
+            Key::Local(k) => k.mac(place, value),
+            Key::Held { holder, .. } => self
+                .lose(holder.mac(place.table, place.key, value))
+                .unwrap_or_default(),
+        }
     }
 }
 

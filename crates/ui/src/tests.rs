@@ -318,3 +318,96 @@ fn help_and_unlock_screens() {
         insta::assert_snapshot!(format!("unlock_{w}x{h}"), shown);
     }
 }
+
+/// The text captures in `docs/ui-screens.md`, one per screen at 80×24, made from the
+/// snapshots above, so the documentation shows what the interface draws today.
+/// `TEND_UPDATE_DOCS=1 cargo test -p tend-ui docs_show` writes it anew.
+#[test]
+fn docs_show_every_screen_as_drawn() {
+    const SCREENS: &[(&str, &str)] = &[
+        (
+            "unlock",
+            "Unlocking: the passphrase is asked inside the interface",
+        ),
+        ("journal", "1 Journal, newest first"),
+        ("journal_search", "1 Journal, searching as you type"),
+        ("journal_value_filter", "1 Journal, filtered by a value"),
+        ("journal_date_form", "1 Journal, choosing dates"),
+        ("journal_date_filter", "1 Journal, filtered by dates"),
+        (
+            "reader_content_note",
+            "Reading: a content note hides the text until asked",
+        ),
+        ("reader_revealed", "Reading: the text, once asked for"),
+        ("reader_delete_question", "Reading: deleting asks first"),
+        (
+            "write_empty",
+            "2 Write: an empty page, the values' prompts beside it",
+        ),
+        (
+            "write_values",
+            "2 Write: values and ratings in the pack's words",
+        ),
+        ("write_leave_question", "2 Write: leaving a draft asks once"),
+        ("care", "3 Commitments & repairs"),
+        ("care_renegotiate_form", "3 Renegotiating a commitment"),
+        ("care_repair_step_form", "3 A repair step"),
+        ("insights", "4 Insights: ratings over time"),
+        ("insights_next_value", "4 Insights: the next value"),
+        ("share_form", "5 Share: what to contribute"),
+        (
+            "share",
+            "5 Share: the exact preview, and consent as a choice",
+        ),
+        ("share_declined", "5 Share: declined, nothing written"),
+        ("help", "? Every key"),
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut doc = String::from(
+        "# `tend ui`, screen by screen\n\n\
+         Text captures of what `tend ui` draws at 80×24, for a fixed journal of six \
+         reflections. They are made from the interface's snapshot tests \
+         (`crates/ui/src/snapshots/`, which also hold each screen at 120×36), so they show \
+         what it draws today; `TEND_UPDATE_DOCS=1 cargo test -p tend-ui docs_show` writes \
+         this page again after a snapshot changes. See [ui.md](ui.md) for the keys.\n",
+    );
+    let mut named = std::collections::BTreeSet::new();
+    for (name, title) in SCREENS {
+        named.insert(*name);
+        let snap = root.join(format!("src/snapshots/tend_ui__tests__{name}_80x24.snap"));
+        let text = std::fs::read_to_string(&snap).expect("every screen has a snapshot");
+        doc.push_str(&format!("\n## {title}\n\n```text\n"));
+        for line in text.lines().skip_while(|l| *l != "---").skip(1) {
+            let line = line.strip_prefix('"').and_then(|l| l.strip_suffix('"'));
+            if let Some(line) = line {
+                let line = line.replace("\\\"", "\"").replace("\\\\", "\\");
+                doc.push_str(line.trim_end());
+                doc.push('\n');
+            }
+        }
+        doc.push_str("```\n");
+    }
+    for entry in std::fs::read_dir(root.join("src/snapshots")).expect("snapshots") {
+        let file = entry.expect("an entry").file_name();
+        let file = file.to_string_lossy();
+        if let Some(name) = file
+            .strip_prefix("tend_ui__tests__")
+            .and_then(|f| f.strip_suffix("_80x24.snap"))
+        {
+            assert!(
+                named.contains(name),
+                "the screen `{name}` has no caption in docs/ui-screens.md: add it to SCREENS"
+            );
+        }
+    }
+    let path = root.join("../../docs/ui-screens.md");
+    if std::env::var_os("TEND_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &doc).expect("write docs/ui-screens.md");
+    }
+    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        written == doc,
+        "docs/ui-screens.md is not what the snapshots draw; run \
+         `TEND_UPDATE_DOCS=1 cargo test -p tend-ui docs_show` and commit it"
+    );
+}

@@ -60,11 +60,13 @@ impl KeyCommand {
         let adding_identity = matches!(&self, KeyCommand::Add(a) if a.recipient.is_none() && a.new_passphrase_file.is_none())
             .then(|| ctx.global.identity.clone())
             .flatten();
+        // Changing unlockers needs the key itself, which the agent never hands out.
         let mut journal = if adding_identity.is_some() {
             ctx.open_with_passphrase()?
         } else {
-            ctx.open()?
+            ctx.open_local()?
         };
+        let was_held = crate::sitting::holds(&journal.id());
         match self {
             KeyCommand::List => {
                 for u in journal.unlockers()? {
@@ -115,6 +117,7 @@ impl KeyCommand {
                     "Removed unlocker {id}. The journal has a new key: {}, written as a new file that unlocker {id} does not open.",
                     rekey::summary(&done)
                 );
+                crate::sitting::key_changed(&journal, was_held);
                 note!(
                     "Copies of the journal made before now (backups, other folders) still open with it; remove those copies too."
                 );
@@ -157,6 +160,7 @@ impl KeyCommand {
                     "Changed the passphrase (unlocker {target}). The journal has a new key: {}, written as a new file that the old passphrase does not open.",
                     rekey::summary(&done)
                 );
+                crate::sitting::key_changed(&journal, was_held);
                 note!(
                     "Copies of the journal made before now (backups, other folders) still open with the old passphrase; remove those copies too."
                 );
@@ -168,6 +172,7 @@ impl KeyCommand {
                     "The journal has a new key: {}, written as a new file.",
                     rekey::summary(&done)
                 );
+                crate::sitting::key_changed(&journal, was_held);
             }
         }
         super::done()

@@ -8,9 +8,11 @@ use clap::Subcommand;
 use crate::cli::Cli;
 use crate::context::Ctx;
 
+mod agent;
 mod check;
 mod commit;
 mod completions;
+mod config;
 mod consent;
 mod delete;
 mod edit;
@@ -20,6 +22,7 @@ mod init;
 mod insights;
 mod key;
 mod list;
+mod lock;
 mod man;
 mod recovery;
 mod reflect;
@@ -28,7 +31,9 @@ mod retreat;
 mod search;
 mod share;
 mod show;
+mod status;
 mod ui;
+mod unlock;
 mod values;
 mod write;
 
@@ -39,6 +44,17 @@ pub enum Command {
     Ui(ui::Ui),
     /// Create a journal
     Init(init::Init),
+    /// Unlock the journal for this sitting (asks for the passphrase once)
+    Unlock(unlock::Unlock),
+    /// Lock now: the next command asks for the passphrase again
+    Lock(lock::Lock),
+    /// Say whether the journal is unlocked, and until when
+    Status(status::Status),
+    /// Show where the config file is and what is set
+    Config(config::Config),
+    /// The agent that keeps a journal unlocked (started by tend itself)
+    #[command(subcommand, hide = true)]
+    Agent(agent::AgentCommand),
     /// Write a reflection (from the arguments, from stdin, or in your editor)
     Write(write::Write),
     /// Be asked your values' prompts one at a time, then save what you wrote
@@ -96,6 +112,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Ui(c) => c.run(&ctx),
         Command::Init(c) => c.run(&ctx),
+        Command::Unlock(c) => c.run(&ctx),
+        Command::Lock(c) => c.run(&ctx),
+        Command::Status(c) => c.run(&ctx),
+        Command::Config(c) => c.run(&ctx),
+        Command::Agent(c) => c.run(&ctx),
         Command::Write(c) => c.run(&ctx),
         Command::Reflect(c) => c.run(&ctx),
         Command::List(c) => c.run(&ctx),

@@ -450,7 +450,7 @@ impl Journal {
                 })
             }
             state => {
-                let wrapped = unlocker.wrap(self.key.expose())?;
+                let wrapped = unlocker.wrap(self.local_key()?.expose())?;
                 let txn = self.begin()?;
                 let id = txn
                     .open_table(UNLOCKERS)?

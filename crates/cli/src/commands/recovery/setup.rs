@@ -48,7 +48,8 @@ impl Setup {
                 .hint("name each with --trustee NAME=age1…, or list them in --trustees-file")
                 .into());
         }
-        let mut journal = ctx.open()?;
+        // Adding or replacing an unlocker needs the key itself, which an agent never hands out.
+        let mut journal = ctx.open_local()?;
         let member = match (&self.member, journal.recovery()?) {
             (Some(m), _) => m.clone(),
             (None, RecoveryState::Ready(s) | RecoveryState::Broken(s)) => s.member,
@@ -144,6 +145,7 @@ pub(crate) fn make_set(
         }
         written.push((s.trustee.clone(), path));
     }
+    let was_held = crate::sitting::holds(&journal.id());
     let installed = match journal.install_recovery(prepared, ctx.now(), &mut rekey::progress()) {
         Ok(done) => done,
         Err(e) => {
@@ -153,6 +155,9 @@ pub(crate) fn make_set(
             return Err(e.into());
         }
     };
+    if installed.rewritten.is_some() {
+        crate::sitting::key_changed(journal, was_held);
+    }
     let set = installed.set;
     say!(
         "Made recovery set {} for {}: any {} of your {} trustees together can help you back in.",
