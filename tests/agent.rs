@@ -302,7 +302,7 @@ fn another_users_connection_is_refused() {
     open(&dir, 0o755);
     open(&socket(&env), 0o777);
     // Perl is in every Debian base system, and readable by any user.
-    let probe = r#"use Socket; socket(S, PF_UNIX, SOCK_STREAM, 0) or die "socket"; connect(S, pack_sockaddr_un($ARGV[0])) or die "connect: $!"; syswrite(S, "\x01\x00\x00\x00\x01"); my $n = sysread(S, my $b, 100); print "answer ", ($n // 0), "\n";"#;
+    let probe = r#"use Socket; $SIG{PIPE} = "IGNORE"; socket(S, PF_UNIX, SOCK_STREAM, 0) or die "socket"; connect(S, pack_sockaddr_un($ARGV[0])) or die "connect: $!"; syswrite(S, "\x01\x00\x00\x00\x01"); my $n = sysread(S, my $b, 100); print "answer ", ($n // 0), "\n";"#;
     let out = std::process::Command::new("setpriv")
         .args([
             "--reuid=65534",
@@ -418,5 +418,33 @@ fn key_commands_open_with_the_passphrase_and_the_agent_gets_the_new_key() {
     env.ok(&["key", "rotate"]);
     // The agent holds the new key: no passphrase needed, and the old key is gone.
     assert!(bare_ok(&env, &["list"]).contains("before the rotation"));
+    lock(&env);
+}
+
+#[test]
+fn a_journal_that_locks_while_the_editor_is_open_keeps_the_text() {
+    let env = Env::with_journal();
+    let editor = env.path("slow-editor.sh");
+    common::script(
+        &editor,
+        "sleep 3; printf 'written while the timer ran out\\n' > \"$1\"",
+    );
+    let mut p = pty(
+        &env,
+        &format!("TEND_AGENT_IDLE_TIMEOUT=2s EDITOR='{}'", editor.display()),
+    );
+    let (code, out) = pty_asked(&mut p, "unlock");
+    assert_eq!(code, 0, "{out}");
+    p.send_line("$T write; echo EXIT=$?").unwrap();
+    p.exp_string("What you wrote is kept").unwrap();
+    p.exp_string("Passphrase:").unwrap();
+    p.send_line(PASSPHRASE).unwrap();
+    let (before, matched) = p.exp_regex("EXIT=[0-9]+").unwrap();
+    assert_eq!(matched, "EXIT=0", "{before}");
+    assert!(before.contains("Saved reflection 1"), "{before}");
+    assert!(
+        env.ok(&["list"])
+            .contains("written while the timer ran out")
+    );
     lock(&env);
 }

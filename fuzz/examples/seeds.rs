@@ -28,6 +28,10 @@ fn main() -> Result<(), Error> {
         Ok(())
     };
 
+    for (name, bytes) in tend_sync::fuzzing::seeds() {
+        write("sync_object", name, &bytes)?;
+    }
+
     let contribution = tend_fuzz::sample_contribution();
     let token = RevocationToken::from_bytes(&[7; 32]);
     let revocation = Revocation::new(&contribution.id, &contribution.purpose, token.expose_hex());

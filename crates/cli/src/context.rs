@@ -82,6 +82,28 @@ impl Ctx {
         self.unlock_with_passphrase(true)
     }
 
+    /// Saves with `save`; when the agent locked the journal meanwhile (its timer ran out while
+    /// the person was writing in the editor), asks for the passphrase on the terminal and
+    /// saves again, so what was written is not lost. Returns the journal it saved with.
+    pub fn save_or_unlock<T>(
+        &self,
+        journal: Journal,
+        save: impl Fn(&Journal) -> tend_store::Result<T>,
+    ) -> Result<(Journal, T)> {
+        match save(&journal) {
+            Err(tend_store::Error::AgentLost) if prompt::can_ask_secret() => {
+                drop(journal);
+                eprintln!(
+                    "The journal locked while you wrote (the sitting's time ran out). What you wrote is kept: unlock to save it."
+                );
+                let journal = self.unlock_with_passphrase(true)?;
+                let saved = save(&journal)?;
+                Ok((journal, saved))
+            }
+            other => Ok((journal, other?)),
+        }
+    }
+
     /// Opens the journal with its own key in this process (identity file or passphrase,
     /// never the agent): for changing unlockers, which needs the key itself.
     pub fn open_local(&self) -> Result<Journal> {
@@ -179,7 +201,12 @@ impl Ctx {
             }
             None => secrets::new_passphrase(passphrase_file, "a passphrase for your journal")?,
         };
-        Ok(self.watched(Journal::create(&path, &unlocker, pack, self.now)?))
+        let journal = self.watched(Journal::create(&path, &unlocker, pack, self.now)?);
+        // Said once, when the journal is made.
+        crate::note!(
+            "Keep your passphrase (or identity file) somewhere safe: if it is lost, nobody can open this journal again, not tend and not your cooperative. A second way in helps: `tend key add` adds another passphrase, `tend key add --identity FILE` an identity file."
+        );
+        Ok(journal)
     }
 
     /// Opens the journal; when there is none yet and a person is at the terminal, offers to

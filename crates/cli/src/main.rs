@@ -15,6 +15,7 @@ mod prompt;
 mod rekey;
 mod secrets;
 mod sitting;
+mod strength;
 mod sys;
 mod values_arg;
 

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::failure::fail;
 use crate::prompt;
+use crate::strength::Verdict;
 
 /// The environment variable that names a file holding the passphrase.
 pub const PASSPHRASE_FILE: &str = "TEND_PASSPHRASE_FILE";
@@ -130,9 +131,27 @@ pub fn work_factor() -> Result<Option<u8>> {
 /// A new passphrase: from `file` if given, else the environment, else asked twice on the
 /// terminal.
 pub fn new_passphrase(file: Option<&Path>, what: &str) -> Result<NewUnlocker> {
-    let passphrase = if let Some(file) = file {
-        read_passphrase_file(file)?
-    } else if let Some(p) = passphrase_from_env()? {
+    let given = if let Some(file) = file {
+        Some(read_passphrase_file(file)?)
+    } else {
+        passphrase_from_env()?
+    };
+    let passphrase = if let Some(p) = given {
+        match crate::strength::rate(p.expose_secret(), crate::strength::CONTEXT) {
+            Verdict::Refuse(why) => {
+                return Err(fail(format!("{why}; nothing was created or changed"))
+                    .hint(format!(
+                        "choose several random words, for example: {}",
+                        crate::strength::suggestion()
+                    ))
+                    .into());
+            }
+            Verdict::Guessable(why) => crate::note!(
+                "note: {why}. Several random words are stronger, for example: {}",
+                crate::strength::suggestion()
+            ),
+            Verdict::Fine => {}
+        }
         p
     } else if prompt::can_ask_secret() {
         ask_twice(what)?
@@ -159,6 +178,25 @@ fn ask_twice(what: &str) -> Result<SecretString> {
                 "An empty passphrase would leave the journal open to anyone. Please choose one."
             );
             continue;
+        }
+        match crate::strength::rate(first.expose_secret(), crate::strength::CONTEXT) {
+            Verdict::Refuse(why) => {
+                eprintln!(
+                    "tend will not use it: {why}. Several random words are easy to type and hard to guess, for example: {}",
+                    crate::strength::suggestion()
+                );
+                continue;
+            }
+            Verdict::Guessable(why) => {
+                eprintln!(
+                    "A word of care: {why}. Several random words are stronger, for example: {}",
+                    crate::strength::suggestion()
+                );
+                if !prompt::confirm("Use it anyway?", false)? {
+                    continue;
+                }
+            }
+            Verdict::Fine => {}
         }
         let second = prompt::passphrase("Type it again: ")?;
         if first.expose_secret() == second.expose_secret() {

@@ -114,7 +114,7 @@ impl Edit {
             return super::done();
         }
         r.edited = Some(ctx.now());
-        journal.put(self.id, &r)?;
+        ctx.save_or_unlock(journal, |j| j.put(self.id, &r))?;
         say!("Updated reflection {}.", self.id);
         super::done()
     }

@@ -185,7 +185,7 @@ impl Reflect {
             note!("Nothing was saved.");
             return super::done();
         }
-        let id = journal.add(&reflection)?;
+        let (_, id) = ctx.save_or_unlock(journal, |j| j.add(&reflection))?;
         say!("Saved reflection {id} for {on}.");
         super::done()
     }

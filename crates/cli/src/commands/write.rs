@@ -79,7 +79,7 @@ impl Write {
             .content_note
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
-        let id = journal.add(&reflection)?;
+        let (_, id) = ctx.save_or_unlock(journal, |j| j.add(&reflection))?;
         say!("Saved reflection {id} for {on}.");
         super::done()
     }

@@ -48,7 +48,7 @@ impl Setup {
                 .hint("name each with --trustee NAME=age1…, or list them in --trustees-file")
                 .into());
         }
-        // Adding or replacing an unlocker needs the key itself, which an agent never hands out.
+        // Adding the recovery unlocker needs the key itself, which the agent never hands out.
         let mut journal = ctx.open_local()?;
         let member = match (&self.member, journal.recovery()?) {
             (Some(m), _) => m.clone(),
@@ -145,7 +145,6 @@ pub(crate) fn make_set(
         }
         written.push((s.trustee.clone(), path));
     }
-    let was_held = crate::sitting::holds(&journal.id());
     let installed = match journal.install_recovery(prepared, ctx.now(), &mut rekey::progress()) {
         Ok(done) => done,
         Err(e) => {
@@ -155,9 +154,6 @@ pub(crate) fn make_set(
             return Err(e.into());
         }
     };
-    if installed.rewritten.is_some() {
-        crate::sitting::key_changed(journal, was_held);
-    }
     let set = installed.set;
     say!(
         "Made recovery set {} for {}: any {} of your {} trustees together can help you back in.",
