@@ -425,3 +425,150 @@ fn with_the_agent_nothing_new_on_disk_but_the_socket() {
     }
     assert!(run(&["search", AGENT_TEXT], true).contains(AGENT_TEXT));
 }
+
+/// The forms a recovery identity could leak in: its bech32 text either case, its 32 raw
+/// bytes, and their hex.
+fn identity_forms(identity: &age::x25519::Identity) -> Vec<Vec<u8>> {
+    use age::secrecy::ExposeSecret;
+    let text = identity.to_string().expose_secret().to_owned();
+    let (_, raw) = bech32::decode(&text).unwrap();
+    assert_eq!(raw.len(), 32);
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    vec![
+        text.clone().into_bytes(),
+        text.to_lowercase().into_bytes(),
+        raw,
+        hex.clone().into_bytes(),
+        hex.to_uppercase().into_bytes(),
+    ]
+}
+
+#[test]
+fn the_recovery_identity_never_touches_disk_in_the_clear() {
+    use age::secrecy::ExposeSecret;
+    use tend_store::recovery::Share;
+    let env = Env::new();
+    let journal_dir = env.home.join("journal-folder");
+    let journal = journal_dir.join("journal.tend");
+    let tmp = env.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let run = |args: &[&str], pass: bool| {
+        let mut cmd = env.cmd();
+        cmd.env("TEND_JOURNAL", &journal).env("TMPDIR", &tmp);
+        if !pass {
+            cmd.env_remove("TEND_PASSPHRASE_FILE");
+        }
+        let out = cmd.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let key = |name: &str| {
+        let identity = age::x25519::Identity::generate();
+        let path = env.path(&format!("{name}.key"));
+        std::fs::write(&path, format!("{}\n", identity.to_string().expose_secret())).unwrap();
+        (path, identity)
+    };
+    let people: Vec<_> = ["bo", "cy", "di"].iter().map(|n| key(n)).collect();
+    let (member_key, member) = key("ana-new");
+    run(&["init"], true);
+    run(&["write", TEXT], true);
+    let shares = env.path("shares");
+    let next = env.path("next-shares");
+    std::fs::create_dir_all(&shares).unwrap();
+    std::fs::create_dir_all(&next).unwrap();
+    let trustee_args: Vec<String> = ["Bo", "Cy", "Di"]
+        .iter()
+        .zip(&people)
+        .flat_map(|(n, (_, id))| ["--trustee".to_owned(), format!("{n}={}", id.to_public())])
+        .collect();
+    let mut setup = vec!["recovery", "setup", "-k", "2", "--member", "Ana", "--out"];
+    setup.push(shares.to_str().unwrap());
+    setup.extend(trustee_args.iter().map(String::as_str));
+    run(&setup, true);
+    let share_files: Vec<_> = files_under(&shares);
+    let to = member.to_public().to_string();
+    let mut released = Vec::new();
+    for (i, file) in share_files.iter().take(2).enumerate() {
+        let owner = people
+            .iter()
+            .find(|(_, id)| {
+                Share::open(&std::fs::read(file).unwrap(), std::slice::from_ref(id)).is_ok()
+            })
+            .unwrap();
+        let out = env.path(&format!("released-{i}.age"));
+        run(
+            &[
+                "recovery",
+                "release",
+                file.to_str().unwrap(),
+                "-i",
+                owner.0.to_str().unwrap(),
+                "--to",
+                &to,
+                "--out",
+                out.to_str().unwrap(),
+                "--yes",
+            ],
+            false,
+        );
+        released.push(out);
+    }
+    let newpass = env.file("new-pass", "a new passphrase\n");
+    let mut restore = vec!["recovery", "restore", journal.to_str().unwrap()];
+    restore.extend(released.iter().map(|p| p.to_str().unwrap()));
+    restore.extend([
+        "-i",
+        member_key.to_str().unwrap(),
+        "--new-passphrase-file",
+        newpass.to_str().unwrap(),
+        "--new-set",
+        next.to_str().unwrap(),
+        "--yes",
+    ]);
+    run(&restore, false);
+
+    // The identities as only k trustees together could rebuild them: the spent set's from
+    // the released shares, the new set's from two trustees' own shares.
+    let open_all = |files: &[std::path::PathBuf], ids: &[age::x25519::Identity]| -> Vec<Share> {
+        files
+            .iter()
+            .filter_map(|f| Share::open(&std::fs::read(f).unwrap(), ids).ok())
+            .collect()
+    };
+    let spent =
+        tend_store::recovery::combine(&open_all(&released, std::slice::from_ref(&member))).unwrap();
+    let trustee_ids: Vec<_> = people.iter().map(|(_, id)| id.clone()).collect();
+    let new_shares = open_all(&files_under(&next), &trustee_ids);
+    assert_eq!(new_shares.len(), 3);
+    let current = tend_store::recovery::combine(&new_shares[..2]).unwrap();
+    let mut needles = identity_forms(&spent);
+    needles.extend(identity_forms(&current));
+    // Every share's value, in the clear, is a secret too.
+    for s in open_all(&share_files, &trustee_ids)
+        .iter()
+        .chain(&new_shares)
+    {
+        let doc: serde_json::Value = serde_json::from_slice(&s.to_json()).unwrap();
+        needles.push(doc["y"].as_str().unwrap().as_bytes().to_vec());
+    }
+    let mut scanned = 0;
+    for file in files_under(env.dir.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        scanned += bytes.len();
+        for n in &needles {
+            assert!(
+                !contains(&bytes, n),
+                "a recovery secret is readable in {}",
+                file.display()
+            );
+        }
+    }
+    assert!(scanned > 10_000, "scanned {scanned} bytes");
+    assert!(
+        files_under(&tmp).is_empty(),
+        "nothing left in the temporary folder"
+    );
+}

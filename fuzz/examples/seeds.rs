@@ -179,6 +179,28 @@ fn main() -> Result<(), Error> {
     assert!(journal.entries()?.damaged.is_empty());
     drop(journal);
     write("journal_file", "journal.tend", &std::fs::read(&path)?)?;
+
+    // A recovery share sealed to the fuzzing identity, and the document inside it.
+    let journal = Journal::open(&path, &secret)?;
+    let trustees = [
+        tend_store::recovery::Trustee {
+            name: "Bo".into(),
+            recipient: to[0].clone(),
+        },
+        tend_store::recovery::Trustee {
+            name: "Cy".into(),
+            recipient: age::x25519::Identity::generate().to_public(),
+        },
+    ];
+    let prepared = journal.prepare_recovery("Ana", 2, &trustees, tend_fuzz::now())?;
+    let sealed = &prepared.sealed[0].armored;
+    let share = tend_store::recovery::Share::open(sealed, &[tend_fuzz::identity()])?;
+    let mut seed = vec![1];
+    seed.extend(sealed);
+    write("recovery_share", "sealed.age", &seed)?;
+    let mut seed = vec![0];
+    seed.extend(share.to_json().iter());
+    write("recovery_share", "share.json", &seed)?;
     Ok(())
 }
 

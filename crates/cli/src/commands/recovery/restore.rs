@@ -77,7 +77,9 @@ impl Restore {
             self.new_passphrase_file.as_deref(),
             "a new passphrase for your journal",
         )?;
+        let was_held = crate::sitting::holds(&journal.id());
         let (done, id) = journal.finish_recovery(&unlocker, ctx.now(), &mut rekey::progress())?;
+        crate::sitting::key_changed(&journal, was_held);
         let count = journal.count::<Reflection>()?;
         say!(
             "Your journal opens with the new passphrase (unlocker {id}), and everything is there: {}.",
