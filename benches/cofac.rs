@@ -35,11 +35,16 @@ fn contribution(rng: &mut StdRng, k: usize, pack: &PackRef, period: Period) -> C
         version: VERSION,
         id: format!("c{k}"),
         purpose: "Spring retreat 2026".into(),
-        pseudonym: format!("p{k}"),
+        signer: tend_core::contribution::MemberKey::from_bytes({
+            let mut key = [0u8; 32];
+            key[..8].copy_from_slice(&(k as u64).to_le_bytes());
+            key
+        }),
+        counter: 1,
         pack: pack.clone(),
         period,
         consent: ConsentTerms {
-            given: DateTime::<Utc>::UNIX_EPOCH,
+            given: DateTime::<Utc>::UNIX_EPOCH.date_naive(),
             expires: None,
             name: None,
         },
@@ -102,7 +107,6 @@ fn main() {
     let helper = Identity::generate();
     let default = ValuesPack::default_pack();
     let pack = PackRef {
-        name: default.meta.name.clone(),
         fingerprint: default.fingerprint(),
         values: default
             .active()
@@ -232,6 +236,8 @@ fn main() {
                 .map(|contribution| Received {
                     source: String::new(),
                     contribution,
+                    // Stand-ins are made from the verified batch, not read from files.
+                    verified: true,
                 })
                 .collect();
             let mut options = Options::new(NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date"));

@@ -1,13 +1,14 @@
 //! Building a retreat summary from 10, 100 and 1,000 contributions: selection, small-group
 //! protection, aggregation and rendering (Markdown and HTML with charts). One more case times
-//! the facilitator's whole path for 1,000: open each age file, parse it, build, render.
+//! the facilitator's whole path for 1,000: open each age file, parse it, check its
+//! signature, build, render.
 //!
 //! `cargo bench --bench retreat`. Under `cargo test` each case runs once.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -15,17 +16,24 @@ use rand::{Rng, SeedableRng};
 use tend_core::commitment::CommitmentState;
 use tend_core::contribution::{
     Aggregates, ConsentTerms, Contribution, Excerpt, FORMAT, PackRef, Period, RepairAggregate,
-    RevocationToken, VERSION, ValueAggregate, ValueRef,
+    RevocationToken, SignedContribution, VERSION, ValueAggregate, ValueRef, covered_fingerprint,
 };
 use tend_core::pack::ValuesPack;
 use tend_core::repair::RepairPart;
 use tend_core::retreat::{self, Format, Options, Received};
 use tend_store::bundle;
+use tend_store::member::{self, MemberSigningKey};
+
+const PURPOSE: &str = "Spring retreat 2026";
 
 const EXCERPT: &str = "I asked who had not spoken yet before we moved to the decision, and two \
 people who usually stay quiet shared what the new rota would cost them. We are still deciding \
 by whoever stays latest in the meeting, which is not consent and not fair to people with caring \
 responsibilities. I want to bring the question of who does the invisible admin to the retreat.";
+
+fn key(member: usize) -> MemberSigningKey {
+    MemberSigningKey::derive(&member.to_le_bytes(), PURPOSE)
+}
 
 fn contribution(rng: &mut StdRng, member: usize, pack: &ValuesPack) -> Contribution {
     let values: Vec<ValueRef> = pack
@@ -75,12 +83,12 @@ fn contribution(rng: &mut StdRng, member: usize, pack: &ValuesPack) -> Contribut
     Contribution {
         format: FORMAT.to_owned(),
         version: VERSION,
-        id: format!("contribution-{member}"),
-        purpose: "Spring retreat 2026".to_owned(),
-        pseudonym: format!("member-{member:04}"),
+        id: format!("{member:016x}"),
+        purpose: PURPOSE.to_owned(),
+        signer: key(member).public(),
+        counter: 1,
         pack: PackRef {
-            name: pack.meta.name.clone(),
-            fingerprint: pack.fingerprint(),
+            fingerprint: covered_fingerprint(&values, &pack.scale),
             values,
             scale: pack.scale.clone(),
         },
@@ -89,10 +97,7 @@ fn contribution(rng: &mut StdRng, member: usize, pack: &ValuesPack) -> Contribut
             until: NaiveDate::from_ymd_opt(2026, 5, 31),
         },
         consent: ConsentTerms {
-            given: Utc
-                .with_ymd_and_hms(2026, 6, 1, 12, 0, 0)
-                .single()
-                .expect("a time"),
+            given: NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date"),
             expires: NaiveDate::from_ymd_opt(2026, 12, 31),
             name: rng.gen_bool(0.2).then(|| format!("Member {member}")),
         },
@@ -109,6 +114,7 @@ fn received(n: usize) -> Vec<Received> {
         .map(|m| Received {
             source: format!("member-{m}.age"),
             contribution: contribution(&mut rng, m, &pack),
+            verified: true,
         })
         .collect()
 }
@@ -142,9 +148,11 @@ fn build_and_render(c: &mut Criterion) {
     let recipient = identity.to_public();
     let files: Vec<Vec<u8>> = received(1000)
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(m, r)| {
+            let signed = key(m).sign(&r.contribution).expect("signed");
             bundle::seal(
-                r.contribution.to_json().as_bytes(),
+                signed.to_json().as_bytes(),
                 std::slice::from_ref(&recipient),
                 false,
             )
@@ -158,12 +166,15 @@ fn build_and_render(c: &mut Criterion) {
             let received: Vec<Received> = files
                 .iter()
                 .enumerate()
-                .map(|(i, f)| Received {
-                    source: format!("member-{i}.age"),
-                    contribution: Contribution::parse(
-                        &bundle::open(f, &identities).expect("opens"),
-                    )
-                    .expect("parses"),
+                .map(|(i, f)| {
+                    let signed =
+                        SignedContribution::parse(&bundle::open(f, &identities).expect("opens"))
+                            .expect("parses");
+                    Received {
+                        source: format!("member-{i}.age"),
+                        verified: member::verify(&signed),
+                        contribution: signed.contribution,
+                    }
                 })
                 .collect();
             summarise(received)

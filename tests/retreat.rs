@@ -55,7 +55,11 @@ fn keygen_writes_a_private_identity_once_and_prints_the_recipient() {
         recipient.starts_with("age1") && !recipient.contains('\n'),
         "stdout is the recipient alone: {recipient}"
     );
-    let key = env.path("retreat-identity.txt");
+    assert!(
+        !env.path("retreat-identity.txt").exists(),
+        "never in the current folder, where a template could include it"
+    );
+    let key = env.home.join(".config/tend/retreat-identity.txt");
     let text = std::fs::read_to_string(&key).unwrap();
     assert!(text.contains(&format!("# public key: {recipient}")));
     #[cfg(unix)]
@@ -97,35 +101,32 @@ fn build_needs_the_facilitators_identity() {
         "-o",
         "s.md",
         "--min-group",
-        "1",
+        "2",
     ]);
-    assert!(stderr.contains("use 2 or more"), "{stderr}");
+    assert!(stderr.contains("use --min-group 3 or more"), "{stderr}");
     assert!(!fac.env.path("s.md").exists());
 }
 
 #[test]
 fn small_groups_are_protected_end_to_end_even_from_subtraction() {
     let fac = Facilitator::new();
-    // Three members rate equity 3; a fourth, alone, rates it 1. Two name transparency.
+    // Three members rate equity 3 (a and c once more, 4 and 3); a fourth, alone, rates it 1.
+    // Two name transparency.
     let files = contributions(
         &fac,
         &[
-            (&[&["a", "-v", "equity=3", "-v", "transparency=4"]], &[]),
+            (
+                &[
+                    &["a", "-v", "equity=3", "-v", "transparency=4"],
+                    &["a2", "-v", "equity=4"],
+                ],
+                &[],
+            ),
             (&[&["b", "-v", "equity=3", "-v", "transparency=4"]], &[]),
-            (&[&["c", "-v", "equity=3"]], &[]),
+            (&[&["c", "-v", "equity=3"], &["c2", "-v", "equity=3"]], &[]),
             (&[&["d", "-v", "equity=1"]], &[]),
         ],
     );
-    let (three, _) = fac.build_json(&refs(&files[..3]), &[]);
-    assert_eq!(three["members"], 3);
-    let equity = value(&three, "equity");
-    assert_eq!(equity["reflections"], 3);
-    assert_eq!(
-        counts(equity),
-        vec![Value::Null, Value::Null, 3.into(), Value::Null, Value::Null],
-        "a rating nobody gave is hidden too: fewer than 3 members gave it"
-    );
-
     let (four, report) = fac.build_json(&refs(&files), &[]);
     assert!(
         report.contains("Read 4 files: 4 included, 0 left out."),
@@ -133,24 +134,29 @@ fn small_groups_are_protected_end_to_end_even_from_subtraction() {
     );
     assert_eq!(four["members"], 4);
     let equity = value(&four, "equity");
-    assert_eq!(equity["members"], 4);
-    assert_eq!(equity["reflections"], 4, "the total comes from 4 members");
+    assert_eq!(
+        equity["members"],
+        Value::Null,
+        "4 of 4 would say everyone named it"
+    );
+    assert_eq!(equity["reflections"], 6, "the total comes from 4 members");
     assert_eq!(
         counts(equity),
         vec![Value::Null; 5],
-        "showing the 3 would give away the fourth member's lone 1 (4 - 3)"
+        "showing the 3s would give away the lone 1 and 4 (6 - 4)"
     );
     assert_eq!(equity["mean"], Value::Null);
-    let transparency = value(&four, "transparency");
-    assert_eq!(transparency["members"], Value::Null, "named by only 2");
-    assert_eq!(transparency["reflections"], Value::Null);
-
-    let (two, _) = fac.build_json(&refs(&files), &["--min-group", "2"]);
-    assert_eq!(value(&two, "transparency")["reflections"], 2);
-    assert_eq!(counts(value(&two, "transparency"))[3], 2);
-
+    assert!(
+        four["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["id"] != "transparency"),
+        "named by only 2: not listed at all"
+    );
     let (markdown, _) = fac.build_ok(&refs(&files), "summary.md", &[]);
     assert!(markdown.contains("*fewer than 3 members*"), "{markdown}");
+    assert!(!markdown.contains("Transparency"), "{markdown}");
 }
 
 #[test]
@@ -160,14 +166,14 @@ fn names_appear_only_beside_excerpts_whose_authors_gave_one() {
         &fac,
         &[
             (
-                &[&["Rosa's words on pay", "-v", "equity"]],
+                &[&["Rosa's words on pay", "-v", "equity=2"]],
                 &["--excerpt", "1", "--name", "Rosa"],
             ),
             (
-                &[&["Words without a name", "-v", "equity"]],
+                &[&["Words without a name", "-v", "equity=4"]],
                 &["--excerpt", "1"],
             ),
-            (&[&["Counted, never quoted", "-v", "equity"]], &[]),
+            (&[&["Counted, never quoted", "-v", "equity=5"]], &[]),
         ],
     );
     let (summary, _) = fac.build_json(&refs(&files), &[]);
@@ -192,7 +198,8 @@ fn names_appear_only_beside_excerpts_whose_authors_gave_one() {
 
     // Two members are too few for an excerpt without a name to stay anonymous.
     let (small, report) = fac.build_json(&refs(&files[..2]), &["--min-group", "3"]);
-    let excerpts = value(&small, "equity")["excerpts"].as_array().unwrap();
+    assert!(small["values"].as_array().unwrap().is_empty());
+    let excerpts = small["other_excerpts"].as_array().unwrap();
     assert_eq!(excerpts.len(), 1);
     assert_eq!(excerpts[0]["name"], "Rosa");
     assert!(report.contains("held back"), "{report}");
@@ -205,9 +212,9 @@ fn unusable_files_are_left_out_with_their_reason_and_the_build_goes_on() {
     let files = contributions(
         &fac,
         &[
-            (&[&["one", "-v", "equity=3"]], &[]),
+            (&[&["one", "-v", "equity=2"]], &[]),
             (&[&["two", "-v", "equity=3"]], &[]),
-            (&[&["three", "-v", "equity=3"]], &[]),
+            (&[&["three", "-v", "equity=4"]], &[]),
         ],
     );
     // A bit flipped in the payload of a good file.
@@ -222,7 +229,7 @@ fn unusable_files_are_left_out_with_their_reason_and_the_build_goes_on() {
     // An age file that is not a contribution, and one from a newer tend.
     fac.seal_foreign("holiday-photos.age", b"not a tend document");
     let mut newer: Value = serde_json::from_slice(&fac.open(&fac.env.path(&files[1]))).unwrap();
-    newer["version"] = 2.into();
+    newer["version"] = 3.into();
     fac.seal_foreign("from-the-future.age", newer.to_string().as_bytes());
     // Not an age file at all.
     std::fs::write(fac.env.path("notes.txt"), "bring snacks").unwrap();
@@ -263,12 +270,14 @@ fn expired_consent_is_left_out() {
         &[
             (&[&["a", "-v", "equity"]], &["--expires", "2099-06-30"]),
             (&[&["b", "-v", "equity"]], &[]),
+            (&[&["c", "-v", "equity"]], &[]),
         ],
     );
-    let on = |day| ["--min-group", "2", "--today", day];
+    // --today exists only in debug builds, for this test.
+    let on = |day| ["--today", day];
     let (_, report) = fac.build_json(&refs(&files), &on("2099-06-30"));
     assert!(
-        report.contains("2 included, 0 left out"),
+        report.contains("3 included, 0 left out"),
         "the last day still counts: {report}"
     );
     let (summary, report) = fac.build_json(&refs(&files), &on("2099-07-01"));
@@ -279,15 +288,21 @@ fn expired_consent_is_left_out() {
     assert_eq!(
         summary["members"],
         Value::Null,
-        "one member left: below the threshold"
+        "two members left: below the threshold"
     );
 }
 
 #[test]
 fn revoked_contributions_are_left_out() {
     let fac = Facilitator::new();
-    let members: Vec<Env> = (0..3)
-        .map(|i| member(&[&[&format!("reflection {i}"), "-v", "equity"]]))
+    let members: Vec<Env> = (0..4)
+        .map(|i| {
+            member(&[&[
+                &format!("reflection {i}"),
+                "-v",
+                &format!("equity={}", i + 1),
+            ]])
+        })
         .collect();
     let mut files = Vec::new();
     for (i, m) in members.iter().enumerate() {
@@ -303,20 +318,17 @@ fn revoked_contributions_are_left_out() {
     // Among the files, or after --revocations: the same outcome.
     let mut among = refs(&files);
     among.push("revocation.age");
-    let (summary, report) = fac.build_json(&among, &["--min-group", "2"]);
+    let (summary, report) = fac.build_json(&among, &[]);
     assert!(
         report.contains("left out m1.age: its author revoked it"),
         "{report}"
     );
     assert!(
-        report.contains("Read 3 files: 2 included, 1 left out."),
+        report.contains("Read 4 files: 3 included, 1 left out."),
         "{report}"
     );
-    assert_eq!(summary["members"], 2);
-    let (_, report) = fac.build_json(
-        &refs(&files),
-        &["--min-group", "2", "--revocations", "revocation.age"],
-    );
+    assert_eq!(summary["members"], 3);
+    let (_, report) = fac.build_json(&refs(&files), &["--revocations", "revocation.age"]);
     assert!(
         report.contains("left out m1.age: its author revoked it"),
         "{report}"
@@ -361,8 +373,8 @@ fn a_newer_contribution_from_the_same_member_replaces_the_older() {
     let others = contributions(
         &fac,
         &[
-            (&[&["x", "-v", "equity"]], &[]),
-            (&[&["y", "-v", "equity"]], &[]),
+            (&[&["x", "-v", "equity=1"]], &[]),
+            (&[&["y", "-v", "equity=3"]], &[]),
         ],
     );
     let mut all = vec![new.as_str(), old.as_str()];
@@ -370,8 +382,9 @@ fn a_newer_contribution_from_the_same_member_replaces_the_older() {
     let (summary, report) = fac.build_json(&all, &[]);
     assert!(
         report.contains("left out old.age: replaced by a newer contribution from the same member"),
-        "{report}"
+        "by its signed counter, never by a date: {report}"
     );
+    assert!(!report.contains("left out new.age"), "{report}");
     assert_eq!(summary["members"], 3);
     assert_eq!(value(&summary, "equity")["reflections"], 4, "2 + 1 + 1");
 }
@@ -379,7 +392,7 @@ fn a_newer_contribution_from_the_same_member_replaces_the_older() {
 #[test]
 fn differing_values_packs_are_noted() {
     let fac = Facilitator::new();
-    let changed = member(&[&["a", "-v", "equity"]]);
+    let changed = member(&[&["a", "-v", "equity=2"]]);
     changed.ok(&[
         "values",
         "add",
@@ -394,13 +407,14 @@ fn differing_values_packs_are_noted() {
     files.extend(contributions(
         &fac,
         &[
-            (&[&["b", "-v", "equity"]], &[]),
-            (&[&["c", "-v", "equity"]], &[]),
+            (&[&["b", "-v", "equity=3"], &["b2", "-v", "repair"]], &[]),
+            (&[&["c", "-v", "equity=4"], &["c2", "-v", "repair"]], &[]),
+            (&[&["d", "-v", "equity=5"], &["d2", "-v", "repair"]], &[]),
         ],
     ));
     let (summary, report) = fac.build_json(&refs(&files), &[]);
-    assert!(report.contains("2 different values packs"), "{report}");
-    assert_eq!(summary["pack"]["differing"], true);
+    assert!(report.contains("2 different sets of values"), "{report}");
+    assert_eq!(summary["pack"]["differing"], true, "{summary}");
 }
 
 #[test]
@@ -411,11 +425,11 @@ fn a_members_markup_stays_inert_in_the_html_summary() {
         &fac,
         &[
             (
-                &[&[attack, "-v", "equity"]],
+                &[&[attack, "-v", "equity=2"]],
                 &["--excerpt", "1", "--name", "<b>Eve</b>"],
             ),
-            (&[&["b", "-v", "equity"]], &[]),
-            (&[&["c", "-v", "equity"]], &[]),
+            (&[&["b", "-v", "equity=3"]], &[]),
+            (&[&["c", "-v", "equity=4"]], &[]),
         ],
     );
     let (html, _) = fac.build_ok(&refs(&files), "summary.html", &[]);
@@ -440,15 +454,15 @@ fn template_world() -> (Facilitator, Vec<String>) {
     let files = contributions(
         &fac,
         &[
-            (&[&["a", "-v", "equity=3"]], &[]),
+            (&[&["a", "-v", "equity=2"]], &[]),
             (&[&["b", "-v", "equity=3"]], &[]),
-            (&[&["c", "-v", "equity=3"]], &[]),
+            (&[&["c", "-v", "equity=4"]], &[]),
         ],
     );
     std::fs::create_dir_all(fac.env.path("templates/parts")).unwrap();
     fac.env.file("secret.txt", "THE FACILITATOR'S SECRET");
     fac.env.file(
-        "templates/parts/values.txt",
+        "templates/parts/values.j2",
         "{% for v in values %}{{ v.name }}: {{ v.reflections }}\n{% endfor %}",
     );
     (fac, files)
@@ -458,15 +472,15 @@ fn template_world() -> (Facilitator, Vec<String>) {
 fn a_user_template_renders_and_reads_only_its_own_folder() {
     let (fac, files) = template_world();
     fac.env.file(
-        "templates/notes.txt",
-        "Notes for {{ title }} ({{ members }} members)\n{% include \"parts/values.txt\" %}",
+        "templates/notes.md.j2",
+        "Notes for {{ title }} ({{ members }} members)\n{% include \"parts/values.j2\" %}",
     );
     let (text, _) = fac.build_ok(
         &refs(&files),
         "notes.txt",
         &[
             "--template",
-            "templates/notes.txt",
+            "templates/notes.md.j2",
             "--title",
             "Circle notes",
         ],
@@ -480,7 +494,7 @@ fn a_user_template_renders_and_reads_only_its_own_folder() {
     #[cfg(unix)]
     std::os::unix::fs::symlink(
         fac.env.path("secret.txt"),
-        fac.env.path("templates/link.txt"),
+        fac.env.path("templates/link.j2"),
     )
     .unwrap();
     let secret = fac.env.path("secret.txt");
@@ -488,16 +502,16 @@ fn a_user_template_renders_and_reads_only_its_own_folder() {
         "../secret.txt".to_owned(),
         secret.display().to_string(),
         "parts/../../secret.txt".to_owned(),
-        "link.txt".to_owned(),
+        "link.j2".to_owned(),
     ];
     for escape in &escapes {
         fac.env.file(
-            "templates/escape.txt",
+            "templates/escape.j2",
             &format!("{{% include {escape:?} %}}"),
         );
         let out = fac.build(
             &refs(&files),
-            &["--template", "templates/escape.txt", "-o", "escaped.txt"],
+            &["--template", "templates/escape.j2", "-o", "escaped.txt"],
         );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{escape}: {stderr}");
@@ -514,12 +528,12 @@ fn a_user_template_renders_and_reads_only_its_own_folder() {
 fn a_runaway_template_is_stopped() {
     let (fac, files) = template_world();
     fac.env.file(
-        "templates/forever.txt",
+        "templates/forever.j2",
         "{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}",
     );
     let out = fac.build(
         &refs(&files),
-        &["--template", "templates/forever.txt", "-o", "never.txt"],
+        &["--template", "templates/forever.j2", "-o", "never.txt"],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
@@ -531,22 +545,22 @@ fn a_runaway_template_is_stopped() {
 fn a_template_error_names_its_line() {
     let (fac, files) = template_world();
     fac.env.file(
-        "templates/typo.txt",
+        "templates/typo.j2",
         "# {{ title }}\n\n{{ no_such_figure }}\n",
     );
     let out = fac.build(
         &refs(&files),
-        &["--template", "templates/typo.txt", "-o", "t.txt"],
+        &["--template", "templates/typo.j2", "-o", "t.txt"],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("typo.txt, line 3"), "{stderr}");
-    fac.env.file("templates/syntax.txt", "fine\n{% if %}\n");
+    assert!(stderr.contains("typo.j2, line 3"), "{stderr}");
+    fac.env.file("templates/syntax.j2", "fine\n{% if %}\n");
     let out = fac.build(
         &refs(&files),
-        &["--template", "templates/syntax.txt", "-o", "t.txt"],
+        &["--template", "templates/syntax.j2", "-o", "t.txt"],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("syntax.txt, line 2"), "{stderr}");
+    assert!(stderr.contains("syntax.j2, line 2"), "{stderr}");
     assert!(!fac.env.path("t.txt").exists());
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A retreat from start to finish: a facilitator makes a key, five members write reflections
-# and each share a contribution, one member changes their mind and revokes theirs, and the
+# A retreat from start to finish: a facilitator makes a key, five members join the roster,
+# write reflections and each share a signed contribution, one member changes their mind and revokes theirs, and the
 # facilitator builds the retreat summary in Markdown, in HTML, and with a template of the
 # cooperative's own.
 #
@@ -57,9 +57,11 @@ quietly() {
 }
 
 say "The facilitator makes a key and hands members its recipient"
-mkdir -p "$work/facilitator/inbox/revocations"
+mkdir -p "$work/facilitator/inbox/revocations" "$work/facilitator/keys"
 cd "$work/facilitator"
-recipient="$("$tend_bin" retreat keygen -o retreat-identity.txt)"
+# The identity lives in its own folder, away from any template (without -o it would go to
+# tend's configuration folder).
+recipient="$("$tend_bin" retreat keygen -o keys/retreat-identity.txt)"
 echo "recipient: $recipient" >&2
 
 say "Five members start journals"
@@ -70,10 +72,17 @@ for name in "${members[@]}"; do
   quietly as_member "$name" init
 done
 
+say "Each member joins the retreat: one roster line each, handed to the facilitator"
+for name in "${members[@]}"; do
+  as_member "$name" retreat join --purpose "$purpose" --name "${name^}" \
+    2>/dev/null >>"$work/facilitator/roster.txt"
+done
+"$tend_bin" retreat roster roster.txt >&2
+
 say "They reflect over a few weeks, make commitments and tend repairs"
 quietly as_member amara write --on "3 weeks ago" -v equity=4 -v transparency=4 \
   "Named the pay gap in the finance circle instead of waiting for someone else to."
-quietly as_member amara write --on "2 weeks ago" -v anti-oppression=2 \
+quietly as_member amara write --on "2 weeks ago" -v anti-oppression=2 -v equity=4 \
   "Took the evening slots again so newer members didn't have to. Noticing a pattern."
 quietly as_member amara commit add -v equity "Bring a rota proposal to the next circle"
 quietly as_member amara commit add -v transparency "Post the finance circle's notes"
@@ -81,7 +90,7 @@ quietly as_member amara commit done 2
 
 quietly as_member bex write --on "20 days ago" -v transparency=5 -v equity=4 \
   "Posted the sliding-scale numbers where every member can see them."
-quietly as_member bex write --on "10 days ago" -v repair=3 -v anti-oppression=2 \
+quietly as_member bex write --on "10 days ago" -v repair=3 -v anti-oppression=2 -v equity=3 \
   --content-note "a hard moment in supervision" \
   "Cut a colleague off in case review. Named it afterwards, listened, and apologised."
 quietly as_member bex repair open -v repair "Interrupted a colleague during case review"
@@ -93,8 +102,10 @@ quietly as_member bex commit done 1
 
 quietly as_member chidi write --on "18 days ago" -v equity=4 -v anti-oppression=4 \
   "Asked who had not spoken yet before we decided on the budget."
-quietly as_member chidi write --on "6 days ago" -v transparency=2 \
+quietly as_member chidi write --on "6 days ago" -v transparency=2 -v equity=3 \
   "Shared the minutes late; two people felt left out of the decision."
+quietly as_member chidi write --on "5 days ago" -v equity=3 \
+  "Offered the quieter intake shift to whoever had waited longest."
 quietly as_member chidi repair open -v transparency "Minutes went out late"
 quietly as_member chidi repair step 1 reflection --note "Two people decided without the full picture."
 quietly as_member chidi commit add -v transparency "Send minutes within two days"
@@ -103,7 +114,7 @@ quietly as_member chidi commit done 2
 
 quietly as_member dana write --on "15 days ago" -v equity=4 -v transparency=3 \
   "Sat with the question of who gets the new referrals, and asked the circle."
-quietly as_member dana write --on "4 days ago" -v repair=4 \
+quietly as_member dana write --on "4 days ago" -v repair=4 -v equity=3 \
   "Followed up with a client after a rescheduled session, as promised."
 quietly as_member dana repair open -v repair "Rescheduled a client at short notice"
 quietly as_member dana repair step 1 reflection --note "The client had arranged childcare."
@@ -124,7 +135,7 @@ share() {
 # --yes: Amara has read the preview above it. Without a terminal, only --yes consents.
 share amara --excerpt 1 --yes
 say "The others share too (their previews are not shown here)"
-share bex --excerpt 2 --name "Bex" --yes 2>/dev/null
+share bex --excerpt 1 --name "Bex" --yes 2>/dev/null
 share chidi --excerpt 1 --armor --yes 2>/dev/null
 share dana --yes 2>/dev/null
 share eli --yes 2>/dev/null
@@ -134,9 +145,9 @@ eli_id="$(as_member eli consent list --json | sed -n 's/^ *"id": "\([0-9a-f]*\)"
 as_member eli consent revoke "$eli_id" -o "$work/facilitator/inbox/revocations/eli.age" 2>/dev/null
 as_member eli consent list
 
-say "The facilitator builds the summary"
+say "The facilitator builds the summary, against the roster"
 build() {
-  "$tend_bin" retreat build -i retreat-identity.txt inbox/*.age \
+  "$tend_bin" retreat build -i keys/retreat-identity.txt --roster roster.txt inbox/*.age \
     --revocations inbox/revocations/*.age --force "$@"
 }
 build -o "$out/summary.md"

@@ -33,12 +33,13 @@ fn main() -> Result<(), Error> {
     }
 
     let contribution = tend_fuzz::sample_contribution();
+    let signed = tend_fuzz::sample_signed();
     let token = RevocationToken::from_bytes(&[7; 32]);
     let revocation = Revocation::new(&contribution.id, &contribution.purpose, token.expose_hex());
     write(
         "contribution",
         "spring-retreat.json",
-        contribution.to_json().as_bytes(),
+        signed.to_json().as_bytes(),
     )?;
     write(
         "revocation",
@@ -50,12 +51,12 @@ fn main() -> Result<(), Error> {
     write(
         "bundle",
         "contribution.age",
-        &bundle::seal(contribution.to_json().as_bytes(), &to, false)?,
+        &bundle::seal(signed.to_json().as_bytes(), &to, false)?,
     )?;
     write(
         "bundle",
         "contribution.age.asc",
-        &bundle::seal(contribution.to_json().as_bytes(), &to, true)?,
+        &bundle::seal(signed.to_json().as_bytes(), &to, true)?,
     )?;
     write(
         "bundle",
@@ -105,6 +106,7 @@ fn main() -> Result<(), Error> {
 
     let consent = ConsentRecord::new(
         &contribution,
+        tend_fuzz::now(),
         vec![tend_fuzz::RECIPIENT.to_owned()],
         vec![2],
         "0".repeat(64),

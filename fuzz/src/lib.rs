@@ -6,7 +6,10 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use tend_core::commitment::Commitment;
-use tend_core::contribution::{Contribution, ContributionRequest, Period, RevocationToken};
+use tend_core::contribution::{
+    Contribution, ContributionRequest, Period, RevocationToken, SignedContribution,
+};
+use tend_store::member::MemberSigningKey;
 use tend_core::pack::ValuesPack;
 use tend_core::reflection::{Reflection, ValueRating};
 
@@ -33,6 +36,18 @@ pub fn today() -> NaiveDate {
     now().date_naive()
 }
 
+/// The sample member's signing key for the sample purpose.
+pub fn member_key() -> MemberSigningKey {
+    MemberSigningKey::derive(&[9; 32], "Spring retreat 2026")
+}
+
+/// [`sample_contribution`], signed by [`member_key`]: a contribution file's content.
+pub fn sample_signed() -> SignedContribution {
+    member_key()
+        .sign(&sample_contribution())
+        .expect("the sample key signs its own contribution")
+}
+
 /// A real contribution, built the way a member's journal builds one: two reflections
 /// counted against the default values pack, one shared as an excerpt.
 pub fn sample_contribution() -> Contribution {
@@ -46,9 +61,10 @@ pub fn sample_contribution() -> Contribution {
     let made = day(20).and_hms_opt(9, 0, 0).expect("a real time").and_utc();
     let commitment = Commitment::new("Publish the pay scale", vec![], Some(day(30)), made);
     let request = ContributionRequest {
-        id: "c-5f2b2a9e".to_owned(),
+        id: "5f2b2a9e00c0ffee".to_owned(),
         purpose: "Spring retreat 2026".to_owned(),
-        pseudonym: "p-94a837f0".to_owned(),
+        signer: member_key().public(),
+        counter: 1,
         pack: &pack,
         period: Period {
             since: Some(day(1)),

@@ -71,3 +71,28 @@ pub fn user_id() -> u32 {
     // SAFETY: getuid takes nothing and cannot fail.
     unsafe { libc::getuid() }
 }
+
+/// Caps this process's address space at `memory` bytes and its processor time at `seconds`,
+/// for good (soft and hard limits alike). The child that renders a user template calls it
+/// first thing, so a template that doubles a string or loops stops there, not in the
+/// facilitator's machine. Returns whether both limits took.
+pub fn limit_self(memory: u64, seconds: u64) -> bool {
+    #[cfg(unix)]
+    {
+        let set = |resource, value: u64| {
+            let limit = libc::rlimit {
+                rlim_cur: value as libc::rlim_t,
+                rlim_max: value as libc::rlim_t,
+            };
+            // SAFETY: setrlimit only reads the struct we pass; lowering a limit is always
+            // allowed, and failure leaves the limit as it was.
+            unsafe { libc::setrlimit(resource, &limit) == 0 }
+        };
+        set(libc::RLIMIT_AS, memory) && set(libc::RLIMIT_CPU, seconds)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (memory, seconds);
+        false
+    }
+}

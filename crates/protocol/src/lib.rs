@@ -16,7 +16,6 @@
 //! use tend_core::pack::Scale;
 //!
 //! let pack = PackRef {
-//!     name: "ours".into(),
 //!     fingerprint: "0000-0000-0000-0000".into(),
 //!     values: vec![ValueRef { id: "equity".into(), name: "Equity".into() }],
 //!     scale: Scale::default(),

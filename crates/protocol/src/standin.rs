@@ -100,11 +100,17 @@ pub fn stand_ins(
             version: VERSION,
             id: format!("stand-in-{k}"),
             purpose: plan.purpose.clone(),
-            pseudonym: format!("stand-in-{k}"),
+            // A distinct made-up key per stand-in: the build keeps one contribution per key.
+            signer: tend_core::contribution::MemberKey::from_bytes({
+                let mut key = [0u8; 32];
+                key[..8].copy_from_slice(&(k as u64).to_le_bytes());
+                key
+            }),
+            counter: 1,
             pack: layout.pack().clone(),
             period: plan.period,
             consent: ConsentTerms {
-                given,
+                given: given.date_naive(),
                 expires: None,
                 name,
             },

@@ -42,7 +42,6 @@ pub(crate) fn parties(values: usize, min_group: usize) -> Parties {
         helper: helper.to_public().to_string(),
         roster: "roster-fp".into(),
         pack: PackRef {
-            name: "Our values".into(),
             fingerprint: "abcd-abcd-abcd-abcd".into(),
             values: (0..values)
                 .map(|i| ValueRef {
@@ -99,11 +98,16 @@ pub(crate) fn contribution(plan: &Plan, f: &Figures, k: usize) -> Contribution {
         version: VERSION,
         id: format!("c{k}"),
         purpose: plan.purpose.clone(),
-        pseudonym: format!("p{k}"),
+        signer: tend_core::contribution::MemberKey::from_bytes({
+            let mut key = [0u8; 32];
+            key[..8].copy_from_slice(&(k as u64).to_le_bytes());
+            key
+        }),
+        counter: 1,
         pack: plan.pack.clone(),
         period: plan.period,
         consent: ConsentTerms {
-            given: DateTime::<Utc>::UNIX_EPOCH,
+            given: DateTime::<Utc>::UNIX_EPOCH.date_naive(),
             expires: None,
             name: f.name.clone(),
         },
@@ -172,6 +176,7 @@ fn summary_of(plan: &Plan, contributions: Vec<Contribution>) -> retreat::Summary
         .map(|(i, contribution)| Received {
             source: format!("f{i}"),
             contribution,
+            verified: true,
         })
         .collect();
     retreat::build(received, &[], vec![], &options(plan))

@@ -39,6 +39,7 @@ pub mod fuzzing;
 mod header;
 mod journal;
 mod manifest;
+pub mod member;
 mod records;
 pub mod recovery;
 mod rewrite;

@@ -63,7 +63,6 @@ struct Prepared {
     recipients: Vec<Recipient>,
     excerpt_ids: Vec<Id>,
     token: RevocationToken,
-    json: Zeroizing<String>,
     path: PathBuf,
 }
 
@@ -254,7 +253,11 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
     let request = ContributionRequest {
         id: new_id(),
         purpose: purpose.clone(),
-        pseudonym: journal.pseudonym(&purpose).map_err(store)?,
+        signer: journal.member_key(&purpose).map_err(store)?.public(),
+        counter: journal
+            .contribution_counter(&purpose)
+            .map_err(store)?
+            .saturating_add(1),
         pack: &pack,
         period,
         values: Vec::new(),
@@ -280,13 +283,11 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
                 .map(|f| f.to_uppercase().chain(c).collect::<String>())
                 .unwrap_or_default()
         })?;
-    let json = Zeroizing::new(contribution.to_json());
     app.share.prepared = Some(Prepared {
         contribution,
         recipients,
         excerpt_ids,
         token,
-        json,
         path,
     });
     app.share.scroll = 0;
@@ -299,7 +300,20 @@ fn give(app: &mut App) {
     let Some(p) = app.share.prepared.take() else {
         return;
     };
-    let sealed = match bundle::seal(p.json.as_bytes(), &p.recipients, false) {
+    let signed = match app
+        .journal
+        .member_key(&p.contribution.purpose)
+        .and_then(|key| key.sign(&p.contribution))
+    {
+        Ok(signed) => Zeroizing::new(signed.to_json()),
+        Err(e) => {
+            app.share.outcome = Some(format!(
+                "It could not be signed, so nothing was written: {e}"
+            ));
+            return;
+        }
+    };
+    let sealed = match bundle::seal(signed.as_bytes(), &p.recipients, false) {
         Ok(s) => s,
         Err(e) => {
             app.share.outcome = Some(format!(
@@ -312,11 +326,21 @@ fn give(app: &mut App) {
     let id = p.contribution.id.clone();
     let record = ConsentRecord::new(
         &p.contribution,
+        app.clock.now,
         who,
         p.excerpt_ids,
         sha256_hex(&sealed),
         p.token,
     );
+    if let Err(e) = app
+        .journal
+        .record_contribution_counter(&p.contribution.purpose, p.contribution.counter)
+    {
+        app.share.outcome = Some(format!(
+            "Your consent could not be recorded, so nothing was written: {e}"
+        ));
+        return;
+    }
     let record_id = match app.journal.add(&record) {
         Ok(id) => id,
         Err(e) => {

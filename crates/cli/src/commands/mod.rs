@@ -85,7 +85,7 @@ pub enum Command {
     /// See and revoke the contributions you consented to
     #[command(subcommand)]
     Consent(consent::ConsentCommand),
-    /// For facilitators: make a key and build the retreat summary
+    /// Retreats: join one (members); keygen, roster and build the summary (facilitators)
     #[command(subcommand)]
     Retreat(retreat::RetreatCommand),
     /// Manage how the journal unlocks: passphrases and identity files

@@ -124,9 +124,8 @@ impl Share {
         let token = RevocationToken::from_bytes(token_bytes.as_ref());
         let (contribution, excerpt_ids) =
             self.contribution(ctx, &journal, period, expires, token.hash())?;
-        let json = Zeroizing::new(contribution.to_json());
-
         let Some(path) = output else {
+            let json = Zeroizing::new(contribution.to_json());
             crate::output::out_raw(format!("{}\n", json.as_str()).as_bytes());
             return super::done();
         };
@@ -144,10 +143,21 @@ impl Share {
         note!("");
         consent(self.yes, who.len())?;
 
-        let sealed = bundle::seal(json.as_bytes(), &recipients, self.armor)?;
-        let record =
-            ConsentRecord::new(&contribution, who, excerpt_ids, sha256_hex(&sealed), token);
-        // The record first: a file that is out there can always be revoked.
+        // Signed over the exact text the preview was made from.
+        let signed = journal.member_key(&self.purpose)?.sign(&contribution)?;
+        let file = Zeroizing::new(signed.to_json());
+        let sealed = bundle::seal(file.as_bytes(), &recipients, self.armor)?;
+        let record = ConsentRecord::new(
+            &contribution,
+            ctx.now(),
+            who,
+            excerpt_ids,
+            sha256_hex(&sealed),
+            token,
+        );
+        // The counter and the record first: a file that is out there can always be revoked,
+        // and no later contribution reuses its number.
+        journal.record_contribution_counter(&self.purpose, contribution.counter)?;
         let record_id = journal.add(&record)?;
         if let Err(e) = write_private(path, &sealed, self.force) {
             let _ = journal.delete::<ConsentRecord>(record_id);
@@ -192,7 +202,10 @@ impl Share {
         let request = ContributionRequest {
             id: new_id(),
             purpose: self.purpose.clone(),
-            pseudonym: journal.pseudonym(&self.purpose)?,
+            signer: journal.member_key(&self.purpose)?.public(),
+            counter: journal
+                .contribution_counter(&self.purpose)?
+                .saturating_add(1),
             pack: &pack,
             period,
             values,
@@ -306,6 +319,9 @@ fn refused(error: BuildError) -> anyhow::Error {
         }
         BuildError::ExpiresInPast { .. } => {
             "choose an --expires day from today on, or leave it out"
+        }
+        BuildError::WouldNotRead(_) => {
+            "nothing was written; share fewer values (--value) or other excerpts, or shorten the text"
         }
         _ => "nothing was written",
     };

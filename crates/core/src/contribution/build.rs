@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
-    Aggregates, ConsentTerms, Contribution, Excerpt, FORMAT, PackRef, Period, RepairAggregate,
-    VERSION, ValueAggregate, ValueRef, is_sha256_hex,
+    Aggregates, ConsentTerms, Contribution, ContributionError, Excerpt, FORMAT, MemberKey, PackRef,
+    Period, RepairAggregate, VERSION, ValueAggregate, ValueRef, covered_fingerprint, is_sha256_hex,
 };
 use crate::commitment::Commitment;
 use crate::pack::ValuesPack;
@@ -23,9 +23,11 @@ pub struct ContributionRequest<'a> {
     pub id: String,
     /// What the contribution is for.
     pub purpose: String,
-    /// The member's pseudonym for this purpose (derived by the journal from a secret and
+    /// The member's public key for this purpose (derived by the journal from a secret and
     /// [`super::purpose_key`]).
-    pub pseudonym: String,
+    pub signer: MemberKey,
+    /// One more than the number of contributions the journal has signed for this purpose.
+    pub counter: u64,
     /// The member's values pack.
     pub pack: &'a ValuesPack,
     /// The days to count.
@@ -38,7 +40,7 @@ pub struct ContributionRequest<'a> {
     pub name: Option<String>,
     /// The last day the contribution may be used.
     pub expires: Option<NaiveDate>,
-    /// The moment consent is given.
+    /// The moment consent is given (the contribution keeps only its day).
     pub given: DateTime<Utc>,
     /// Hex SHA-256 of the revocation token (see [`super::RevocationToken::hash`]).
     pub revocation_hash: String,
@@ -79,6 +81,10 @@ pub enum BuildError {
     /// The revocation hash is not a hex SHA-256 digest.
     #[error("the revocation hash is not a SHA-256 digest")]
     BadRevocationHash,
+    /// The contribution would break a cap or shape a facilitator's tend checks, so it would
+    /// be left out of the summary.
+    #[error("a facilitator's tend would not read this contribution: {0}")]
+    WouldNotRead(String),
 }
 
 impl ContributionRequest<'_> {
@@ -198,21 +204,25 @@ impl ContributionRequest<'_> {
             }
         }
 
-        Ok(Contribution {
+        let contribution = Contribution {
             format: FORMAT.to_owned(),
             version: VERSION,
             id: self.id,
-            purpose: self.purpose.trim().to_owned(),
-            pseudonym: self.pseudonym,
+            purpose: self
+                .purpose
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            signer: self.signer,
+            counter: self.counter,
             pack: PackRef {
-                name: pack.meta.name.clone(),
-                fingerprint: pack.fingerprint(),
+                fingerprint: covered_fingerprint(&ordered, &pack.scale),
                 values: ordered,
                 scale: pack.scale.clone(),
             },
             period,
             consent: ConsentTerms {
-                given: self.given,
+                given: self.given.date_naive(),
                 expires: self.expires,
                 name: self
                     .name
@@ -228,7 +238,12 @@ impl ContributionRequest<'_> {
                 repairs: repair_counts,
             },
             excerpts,
-        })
+        };
+        contribution.check().map_err(|e| match e {
+            ContributionError::Inconsistent(why) => BuildError::WouldNotRead(why),
+            other => BuildError::WouldNotRead(other.to_string()),
+        })?;
+        Ok(contribution)
     }
 
     fn check(&self) -> Result<(), BuildError> {

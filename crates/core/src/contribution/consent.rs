@@ -111,10 +111,11 @@ impl fmt::Display for ConsentStatus {
 
 impl ConsentRecord {
     /// The record of `contribution`, written to `digest` (hex SHA-256 of the sealed file) for
-    /// `recipients`, sharing the reflections `excerpt_ids`. `token` must be the token whose
-    /// hash the contribution carries.
+    /// `recipients`, sharing the reflections `excerpt_ids`, consented to at `given`. `token`
+    /// must be the token whose hash the contribution carries.
     pub fn new(
         contribution: &Contribution,
+        given: DateTime<Utc>,
         recipients: Vec<String>,
         excerpt_ids: Vec<u64>,
         digest: String,
@@ -135,7 +136,7 @@ impl ConsentRecord {
                 excerpts: excerpt_ids,
                 name: contribution.consent.name.clone(),
             },
-            given: contribution.consent.given,
+            given,
             expires: contribution.consent.expires,
             digest,
             revocation_token: token,

@@ -11,14 +11,16 @@
 
 mod build;
 mod consent;
+pub mod limits;
 mod preview;
 #[cfg(test)]
 mod proptests;
 mod revocation;
+mod signing;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -30,11 +32,16 @@ use crate::repair::RepairPart;
 pub use build::{BuildError, ContributionRequest};
 pub use consent::{ConsentRecord, ConsentStatus, Included, RevocationToken};
 pub use revocation::{REVOCATION_FORMAT, REVOCATION_VERSION, Revocation};
+pub use signing::{
+    MEMBER_KEY_PREFIX, MemberKey, MemberKeyError, SIGNING_CONTEXT, SignedContribution,
+    signing_message,
+};
 
 /// The `format` field of every contribution.
 pub const FORMAT: &str = "tend-contribution";
-/// The contribution version this build writes, and the newest it reads.
-pub const VERSION: u32 = 1;
+/// The contribution version this build writes, and the only one it reads: version 2 is
+/// signed by the member's key for the purpose; version 1 was not, and is refused.
+pub const VERSION: u32 = 2;
 
 /// What one member consented to share, for one purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,10 +55,15 @@ pub struct Contribution {
     pub id: String,
     /// What it is for, in the words the facilitator asked for (such as "Spring retreat 2026").
     pub purpose: String,
-    /// The member's pseudonym for this purpose: stable for one journal and one purpose, so a
-    /// newer contribution can replace an older one, and unlinkable across purposes.
-    pub pseudonym: String,
-    /// The values pack it was counted against (only the values it covers).
+    /// The member's public signing key for this purpose (see [`MemberKey`]): stable for one
+    /// journal and one purpose, so a roster can list it and a newer contribution can replace
+    /// an older one, and unlinkable across purposes.
+    pub signer: MemberKey,
+    /// How many contributions this journal has signed for this purpose, this one included
+    /// (1 for the first): a later one from the same key replaces an earlier one by this
+    /// number, never by a date.
+    pub counter: u64,
+    /// The values it was counted against: only the ones it covers.
     pub pack: PackRef,
     /// The days it covers.
     pub period: Period,
@@ -65,13 +77,14 @@ pub struct Contribution {
     pub excerpts: Vec<Excerpt>,
 }
 
-/// The values pack a contribution was counted against.
+/// The values a contribution was counted against. It carries neither the pack's name nor the
+/// whole pack's fingerprint, which are the same in everything one customised journal shares
+/// and so would link its contributions across purposes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PackRef {
-    /// The pack's name.
-    pub name: String,
-    /// The pack's fingerprint (see [`crate::pack::ValuesPack::fingerprint`]).
+    /// The fingerprint of the covered values and the scale only (see
+    /// [`covered_fingerprint`]).
     pub fingerprint: String,
     /// The values this contribution covers, in the pack's order.
     pub values: Vec<ValueRef>,
@@ -131,8 +144,9 @@ pub(crate) fn day(d: NaiveDate) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentTerms {
-    /// When consent was given.
-    pub given: DateTime<Utc>,
+    /// The day consent was given (only the day: a moment to the nanosecond would be the same
+    /// in every contribution one journal makes at once, and would link them).
+    pub given: NaiveDate,
     /// The last day the contribution may be used; `None` until revoked.
     pub expires: Option<NaiveDate>,
     /// The name the member chose to be known by; `None` for anonymous.
@@ -237,6 +251,22 @@ pub enum ContributionError {
         /// The newest version this build reads.
         supported: u32,
     },
+    /// A contribution from an older tend, which did not sign contributions.
+    #[error(
+        "this contribution was made by an older tend (version {version}) and is not signed; ask the member to share it again with a current tend"
+    )]
+    Unsigned {
+        /// The version the document has.
+        version: u64,
+    },
+    /// The document is larger than any contribution tend writes.
+    #[error("this file is {bytes} bytes, more than the {max} a contribution may have")]
+    TooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The cap.
+        max: usize,
+    },
     /// A field the document must have is missing.
     #[error("this document has no {field:?} field, which every {kind} has")]
     MissingField {
@@ -266,6 +296,9 @@ impl ContributionError {
         use crate::retreat::LeaveReason;
         match self {
             Self::NewerVersion { .. } => LeaveReason::NewerFormat,
+            Self::Unsigned { .. } => LeaveReason::Unsigned,
+            Self::TooLarge { .. } => LeaveReason::TooLarge,
+            Self::Inconsistent(_) => LeaveReason::Malformed,
             _ => LeaveReason::NotAContribution,
         }
     }
@@ -325,25 +358,51 @@ impl Contribution {
         Ok(contribution)
     }
 
-    /// The parts of a contribution that must agree with each other.
+    /// The shapes, caps and agreements every contribution keeps (see [`limits`]).
     fn check(&self) -> Result<(), ContributionError> {
+        use limits::{
+            MAX_EXCERPT_CHARS, MAX_EXCERPTS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_PURPOSE_CHARS,
+            MAX_SCALE_WORD_CHARS, MAX_VALUE_NAME_CHARS, MAX_VALUES, is_fingerprint, is_lower_hex,
+            text_problem,
+        };
         let bad = |what: String| Err(ContributionError::Inconsistent(what));
-        if self.version == 0 {
-            return bad("its version is 0".into());
+        let text = |what: &str, s: &str, max: usize, multiline: bool| match text_problem(
+            s, max, multiline,
+        ) {
+            Some(problem) => bad(format!("{what} {problem}")),
+            None => Ok(()),
+        };
+        if self.version != VERSION {
+            return bad(format!("its version is {}", self.version));
         }
-        if self.id.trim().is_empty() {
-            return bad("it has no id".into());
+        if !is_lower_hex(&self.id, 16) {
+            return bad("its id is not 16 lower-case hex digits".into());
         }
-        if self.pseudonym.trim().is_empty() {
-            return bad("it has no pseudonym".into());
+        if self.counter == 0 {
+            return bad("its counter is 0".into());
         }
-        if !is_sha256_hex(&self.revocation_hash) {
+        text("its purpose", &self.purpose, MAX_PURPOSE_CHARS, false)?;
+        if self.purpose.trim().is_empty() {
+            return bad("it has no purpose".into());
+        }
+        if !is_sha256_hex(&self.revocation_hash)
+            || self.revocation_hash != self.revocation_hash.to_ascii_lowercase()
+        {
             return bad("its revocation hash is not a SHA-256 digest".into());
         }
         if let (Some(s), Some(u)) = (self.period.since, self.period.until)
             && s > u
         {
             return bad("its period ends before it starts".into());
+        }
+        if let Some(name) = &self.consent.name {
+            text("its name", name, MAX_NAME_CHARS, false)?;
+            if name.trim().is_empty() || name.trim() != name {
+                return bad("its name is blank or has spaces around it".into());
+            }
+        }
+        if !is_fingerprint(&self.pack.fingerprint) {
+            return bad("its values fingerprint is not in the shape xxxx-xxxx-xxxx-xxxx".into());
         }
         let scale = &self.pack.scale;
         if scale.min > scale.max
@@ -352,18 +411,53 @@ impl Contribution {
         {
             return bad("its rating scale is not a scale tend can read".into());
         }
+        for word in &scale.words {
+            text(
+                "a word of its rating scale",
+                word,
+                MAX_SCALE_WORD_CHARS,
+                false,
+            )?;
+        }
+        if self.pack.values.len() > MAX_VALUES {
+            return bad(format!(
+                "it covers {} values (at most {MAX_VALUES})",
+                self.pack.values.len()
+            ));
+        }
+        if self.excerpts.len() > MAX_EXCERPTS {
+            return bad(format!(
+                "it has {} excerpts (at most {MAX_EXCERPTS})",
+                self.excerpts.len()
+            ));
+        }
         let mut known = BTreeSet::new();
         for v in &self.pack.values {
+            if !crate::pack::is_valid_id(&v.id) {
+                return bad("a value id is not in the shape of a value id".into());
+            }
+            text(
+                &format!("the name of value {:?}", v.id),
+                &v.name,
+                MAX_VALUE_NAME_CHARS,
+                false,
+            )?;
+            if v.name.trim().is_empty() {
+                return bad(format!("value {:?} has no name", v.id));
+            }
             if !known.insert(v.id.as_str()) {
                 return bad(format!("value {:?} is listed twice", v.id));
             }
         }
-        let mut counted = BTreeSet::new();
+        if self.pack.fingerprint != covered_fingerprint(&self.pack.values, scale) {
+            return bad("its values fingerprint does not match its values".into());
+        }
+        let mut counted = BTreeMap::new();
         for agg in &self.aggregates.values {
             if !known.contains(agg.id.as_str()) {
                 return bad(format!("value {:?} is counted but not listed", agg.id));
             }
-            if !counted.insert(agg.id.as_str()) {
+            if counted.insert(agg.id.as_str(), agg.reflections).is_some() {
                 return bad(format!("value {:?} is counted twice", agg.id));
             }
             if let Some(r) = agg.ratings.keys().find(|r| !scale.contains(**r)) {
@@ -377,13 +471,60 @@ impl Contribution {
                 ));
             }
         }
-        for excerpt in &self.excerpts {
-            if let Some(v) = excerpt.values.iter().find(|v| !known.contains(v.as_str())) {
-                return bad(format!("an excerpt names value {v:?}, which is not listed"));
+        for (i, excerpt) in self.excerpts.iter().enumerate() {
+            let n = i + 1;
+            text(
+                &format!("excerpt {n}'s text"),
+                &excerpt.text,
+                MAX_EXCERPT_CHARS,
+                true,
+            )?;
+            if let Some(note) = &excerpt.content_note {
+                text(
+                    &format!("excerpt {n}'s content note"),
+                    note,
+                    MAX_NOTE_CHARS,
+                    false,
+                )?;
+            }
+            if excerpt.values.len() > MAX_VALUES {
+                return bad(format!("excerpt {n} names too many values"));
+            }
+            let mut named = BTreeSet::new();
+            for v in &excerpt.values {
+                if !known.contains(v.as_str()) {
+                    return bad(format!("an excerpt names value {v:?}, which is not listed"));
+                }
+                if !named.insert(v.as_str()) {
+                    return bad(format!("excerpt {n} names value {v:?} twice"));
+                }
+                // An excerpt's reflection is in the period, so it counts towards its values.
+                if counted.get(v.as_str()).copied().unwrap_or(0) == 0 {
+                    return bad(format!(
+                        "excerpt {n} names value {v:?}, which no reflection is counted for"
+                    ));
+                }
             }
         }
         Ok(())
     }
+}
+
+/// The fingerprint of the values a contribution covers (ids and names, in order) and its
+/// rating scale, in the shape of a pack fingerprint. Two members who cover the same values
+/// of the same pack have the same one; it says nothing about the rest of the pack.
+pub fn covered_fingerprint(values: &[ValueRef], scale: &Scale) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"tend covered values v1\n");
+    let canonical = serde_json::to_vec(&(values, scale)).unwrap_or_default();
+    hasher.update(&canonical);
+    let digits = hex(&hasher.finalize()[..8]);
+    digits
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Reads a versioned tend JSON document: JSON first, then its `format`, then its `version`,
@@ -424,6 +565,9 @@ pub(crate) fn parse_document<T: DeserializeOwned>(
                 version: v,
                 supported,
             });
+        }
+        Some(Some(v)) if kind == "contribution" && v < u64::from(supported) => {
+            return Err(ContributionError::Unsigned { version: v });
         }
         _ => {}
     }

@@ -36,9 +36,8 @@ impl Contribution {
         writeln!(out)?;
         writeln!(
             out,
-            "It counts {}, against the values pack {:?} (fingerprint {}).",
+            "It counts {}, for the values it covers (their fingerprint: {}).",
             self.period.describe(),
-            self.pack.name,
             self.pack.fingerprint
         )?;
         match &self.consent.name {
@@ -48,7 +47,7 @@ impl Contribution {
                 "It carries your name, {name:?}, which appears beside your excerpts."
             )?,
         }
-        let given = self.consent.given.format("%-d %B %Y at %H:%M UTC");
+        let given = day(self.consent.given);
         match self.consent.expires {
             Some(e) => writeln!(
                 out,
@@ -73,12 +72,17 @@ impl Contribution {
         writeln!(out)?;
         writeln!(
             out,
-            "The file also holds: this contribution's id ({}); your pseudonym for this purpose \
-             ({}), which stays the same for everything you share for {:?}, so a newer \
-             contribution replaces this one, and cannot be linked to anything you share for \
-             another purpose; the pack's rating words; and a fingerprint of a secret \
-             revocation key that stays in your journal.",
-            self.id, self.pseudonym, self.purpose
+            "The file also holds: this contribution's id ({}); your key for this purpose \
+             ({}), the one `tend retreat join` gives the facilitator's roster, which stays the \
+             same for everything you share for {:?} and cannot be linked to anything you \
+             share for another purpose; its number among your contributions for it ({}), so \
+             a newer one replaces this one; your signature; the names of the values it covers \
+             and the pack's rating words; and a fingerprint of a secret revocation key that \
+             stays in your journal.",
+            self.id,
+            self.signer.short(),
+            self.purpose,
+            self.counter
         )?;
         writeln!(
             out,

@@ -46,19 +46,31 @@ impl Revocation {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Reads a revocation strictly. Never panics, whatever the bytes.
+    /// Reads a revocation strictly: its size, the contribution id and token in their exact
+    /// shapes (16 and 64 lower-case hex digits), a purpose without control characters.
+    /// Never panics, whatever the bytes.
     pub fn parse(bytes: &[u8]) -> Result<Self, ContributionError> {
+        use super::limits::{MAX_FILE_BYTES, MAX_PURPOSE_CHARS, is_lower_hex, text_problem};
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(ContributionError::TooLarge {
+                bytes: bytes.len(),
+                max: MAX_FILE_BYTES,
+            });
+        }
         let revocation: Self =
             parse_document(bytes, REVOCATION_FORMAT, "revocation", REVOCATION_VERSION)?;
-        if revocation.contribution_id.trim().is_empty() {
-            return Err(ContributionError::Inconsistent(
-                "the revocation names no contribution".into(),
-            ));
+        let bad = |what: String| Err(ContributionError::Inconsistent(what));
+        if revocation.version != REVOCATION_VERSION {
+            return bad(format!("its version is {}", revocation.version));
         }
-        if unhex(&revocation.token).is_none_or(|t| t.is_empty()) {
-            return Err(ContributionError::Inconsistent(
-                "the revocation token is not hex".into(),
-            ));
+        if !is_lower_hex(&revocation.contribution_id, 16) {
+            return bad("the contribution id it names is not 16 lower-case hex digits".into());
+        }
+        if !is_lower_hex(&revocation.token, 64) || unhex(&revocation.token).is_none() {
+            return bad("the revocation token is not 64 lower-case hex digits".into());
+        }
+        if let Some(problem) = text_problem(&revocation.purpose, MAX_PURPOSE_CHARS, false) {
+            return bad(format!("its purpose {problem}"));
         }
         Ok(revocation)
     }

@@ -1,4 +1,4 @@
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::*;
 use crate::commitment::Commitment;
@@ -31,9 +31,10 @@ fn token() -> RevocationToken {
 
 fn request(pack: &ValuesPack) -> ContributionRequest<'_> {
     ContributionRequest {
-        id: "c-1".into(),
+        id: "0123456789abcdef".into(),
         purpose: "  Spring retreat 2026 ".into(),
-        pseudonym: "p-abc".into(),
+        signer: MemberKey::from_bytes([3; 32]),
+        counter: 1,
         pack,
         period: Period {
             since: Some(day_of(3, 1)),
@@ -243,14 +244,59 @@ fn contribution_parse_errors_are_distinct() {
         Err(ContributionError::WrongFormat { found: None, .. })
     ));
     assert!(matches!(
-        with(&|v| v["version"] = 2.into()),
-        Err(ContributionError::NewerVersion { version: 2, .. })
+        with(&|v| v["version"] = 3.into()),
+        Err(ContributionError::NewerVersion { version: 3, .. })
+    ));
+    assert!(matches!(
+        with(&|v| v["version"] = 1.into()),
+        Err(ContributionError::Unsigned { version: 1 })
     ));
     assert!(matches!(
         with(&|v| {
-            v.as_object_mut().map(|o| o.remove("pseudonym"));
+            v.as_object_mut().map(|o| o.remove("signer"));
         }),
-        Err(ContributionError::MissingField { field, .. }) if field == "pseudonym"
+        Err(ContributionError::MissingField { field, .. }) if field == "signer"
+    ));
+    assert!(matches!(
+        with(&|v| v["signer"] = "ed25519:ABC".into()),
+        Err(ContributionError::Malformed { .. })
+    ));
+    // Every string is checked for shape, control characters and length.
+    for (what, change) in [
+        (
+            "fingerprint",
+            &(|v: &mut serde_json::Value| v["pack"]["fingerprint"] = "<img src=x>".into())
+                as &dyn Fn(&mut serde_json::Value),
+        ),
+        ("value name", &|v| {
+            v["pack"]["values"][0]["name"] = "Equity\n\n## Forged".into()
+        }),
+        ("name", &|v| v["consent"]["name"] = "Ma\u{1b}[2Jya".into()),
+        ("note", &|v| {
+            v["excerpts"][0]["content_note"] = "a\nb".into()
+        }),
+        ("text", &|v| {
+            v["excerpts"][0]["text"] = "x".repeat(limits::MAX_EXCERPT_CHARS + 1).into()
+        }),
+        ("purpose", &|v| v["purpose"] = "a\u{202e}b".into()),
+        ("id", &|v| v["id"] = "c-1".into()),
+        ("counter", &|v| v["counter"] = 0.into()),
+        ("scale word", &|v| {
+            v["pack"]["scale"]["words"][0] = "\u{7}".into()
+        }),
+    ] {
+        assert!(
+            matches!(with(change), Err(ContributionError::Inconsistent(_))),
+            "{what}: {:?}",
+            with(change)
+        );
+    }
+    let many: Vec<serde_json::Value> = (0..limits::MAX_EXCERPTS + 1)
+        .map(|_| json["excerpts"][0].clone())
+        .collect();
+    assert!(matches!(
+        with(&|v| v["excerpts"] = many.clone().into()),
+        Err(ContributionError::Inconsistent(_))
     ));
     assert!(matches!(
         with(&|v| v["aggregates"]["values"][0]["reflections"] = "three".into()),
@@ -300,8 +346,8 @@ fn contribution_preview_shows_every_part() {
         "Repairs opened in this period: 2 (1 open, 1 closed)",
         "self-reflection in 1 repair, apology in 1 repair",
         "| Named the pay gap",
-        "c-1",
-        "p-abc",
+        "0123456789abcdef",
+        "0303-0303-0303-0303",
         "Nothing else leaves your journal: no other text, no dates of single reflections, no tags.",
     ] {
         assert!(p.contains(needle), "missing {needle:?} in:\n{p}");
@@ -341,6 +387,7 @@ fn consent_record_keeps_the_token_and_tells_where_it_stands() {
     let c = built();
     let mut record = ConsentRecord::new(
         &c,
+        at(6, 1),
         vec!["age1example".into()],
         vec![3],
         "ab".repeat(32),

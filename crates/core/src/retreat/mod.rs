@@ -23,6 +23,7 @@ mod protect;
 mod render;
 #[cfg(test)]
 mod render_tests;
+pub mod roster;
 mod select;
 mod summary;
 #[cfg(test)]
@@ -34,19 +35,23 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::contribution::{Contribution, Revocation};
+pub use roster::{Roster, RosterEntry, RosterError};
 
 pub use render::{
-    Format, RenderError, render, render_user_template, template_name_is_plain, within_folder,
+    Format, MAX_OUTPUT_BYTES, RenderError, holds_secret_key, render, render_user_template,
+    template_name_is_loadable, template_name_is_plain, within_folder,
 };
 pub use summary::{
     CommitmentSummary, ExcerptView, PackSummary, PartFigure, RatingFigure, RepairSummary,
-    StateFigure, Summary, ValueSummary,
+    SUMMARY_FORMAT, StateFigure, Summary, ValueSummary,
 };
 
 /// The smallest group a figure may be drawn from, unless the facilitator chooses more.
 pub const DEFAULT_MIN_GROUP: usize = 3;
-/// The threshold can never go below this: a figure from one member is that member.
-pub const SMALLEST_MIN_GROUP: usize = 2;
+/// The threshold can never go below this. With 2, either member subtracts their own figure
+/// from a total and reads the other's; with 3 or more, a reader who knows the figures of up
+/// to `min_group - 2` contributors still cannot single anyone out (docs/retreat-guide.md).
+pub const SMALLEST_MIN_GROUP: usize = 3;
 
 /// A contribution that was decrypted and parsed, with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +60,10 @@ pub struct Received {
     pub source: String,
     /// The contribution.
     pub contribution: Contribution,
+    /// Whether the caller checked the contribution's signature against its `signer` key
+    /// (tend-store's `member::verify`) and found it good. Unverified contributions are left
+    /// out.
+    pub verified: bool,
 }
 
 /// Why a file was left out of a summary.
@@ -82,6 +91,18 @@ pub enum LeaveReason {
     OtherPurpose,
     /// The file could not be read at all.
     Unreadable,
+    /// Made by an older tend that did not sign contributions.
+    Unsigned,
+    /// Its signature does not match its content and key.
+    BadSignature,
+    /// Larger than any contribution tend writes.
+    TooLarge,
+    /// A field breaks a cap or is not in its exact shape.
+    Malformed,
+    /// Signed by a key that is not on the roster.
+    NotOnRoster,
+    /// Carries a name other than the one the roster gives its key.
+    NameNotOnRoster,
 }
 
 impl fmt::Display for LeaveReason {
@@ -97,6 +118,12 @@ impl fmt::Display for LeaveReason {
             Self::Duplicate => "the same contribution as another file",
             Self::OtherPurpose => "made for a different purpose",
             Self::Unreadable => "the file could not be read",
+            Self::Unsigned => "made by an older tend, which did not sign contributions",
+            Self::BadSignature => "its signature does not match (changed, or not made by tend)",
+            Self::TooLarge => "larger than any contribution tend writes",
+            Self::Malformed => "a part of it breaks tend's limits",
+            Self::NotOnRoster => "not on the roster (signed by a key the roster does not list)",
+            Self::NameNotOnRoster => "it carries a name the roster does not give its key",
         })
     }
 }
@@ -108,6 +135,25 @@ pub struct LeftOut {
     pub source: String,
     /// Why it was left out.
     pub reason: LeaveReason,
+    /// More about why, when there is more to say (such as which cap a field broke).
+    pub detail: Option<String>,
+}
+
+impl LeftOut {
+    /// `source` left out for `reason`.
+    pub fn new(source: impl Into<String>, reason: LeaveReason) -> Self {
+        Self {
+            source: source.into(),
+            reason,
+            detail: None,
+        }
+    }
+
+    /// The same, with more to say.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
 }
 
 /// How a summary is built.
@@ -121,6 +167,12 @@ pub struct Options {
     pub purpose: Option<String>,
     /// The summary's title; without it, the purpose.
     pub title: Option<String>,
+    /// The retreat's roster. Without one, every well-signed contribution counts, one per
+    /// key, and the report and the summary say that nobody checked who the keys belong to.
+    pub roster: Option<Roster>,
+    /// Revocation files that could not be read and were skipped at the facilitator's word
+    /// (`--skip-unreadable`); the report and the summary name them.
+    pub skipped_revocations: Vec<String>,
 }
 
 impl Options {
@@ -131,6 +183,8 @@ impl Options {
             min_group: DEFAULT_MIN_GROUP,
             purpose: None,
             title: None,
+            roster: None,
+            skipped_revocations: Vec::new(),
         }
     }
 }
@@ -140,7 +194,9 @@ impl Options {
 #[non_exhaustive]
 pub enum RetreatError {
     /// The minimum group is below [`SMALLEST_MIN_GROUP`].
-    #[error("a minimum group of {0} would show figures drawn from a single member; use 2 or more")]
+    #[error(
+        "a minimum group of {0} would let members work out each other's figures; use {SMALLEST_MIN_GROUP} or more"
+    )]
     MinGroupTooSmall(usize),
 }
 
@@ -156,10 +212,26 @@ pub struct Report {
     pub left_out: Vec<LeftOut>,
     /// Things the facilitator should know.
     pub warnings: Vec<String>,
+    /// The roster checked against, if any.
+    pub roster: Option<RosterCheck>,
+    /// Revocation files skipped because they could not be read.
+    pub skipped_revocations: Vec<String>,
+}
+
+/// What a summary says about its roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterCheck {
+    /// The roster's fingerprint (see [`Roster::fingerprint`]).
+    pub fingerprint: String,
+    /// How many people are on it.
+    pub listed: usize,
+    /// How many of them have a contribution in the summary.
+    pub contributed: usize,
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::contribution::limits::clean_for_terminal as clean;
         let files = if self.read == 1 { "file" } else { "files" };
         writeln!(
             f,
@@ -169,10 +241,33 @@ impl fmt::Display for Report {
             self.left_out.len()
         )?;
         for left in &self.left_out {
-            writeln!(f, "  left out {}: {}", left.source, left.reason)?;
+            write!(f, "  left out {}: {}", clean(&left.source), left.reason)?;
+            match &left.detail {
+                Some(detail) => writeln!(f, " ({})", clean(detail))?,
+                None => writeln!(f)?,
+            }
+        }
+        match &self.roster {
+            Some(r) => writeln!(
+                f,
+                "Checked against the roster {} ({} listed, {} contributed).",
+                r.fingerprint, r.listed, r.contributed
+            )?,
+            None => writeln!(
+                f,
+                "Note: no roster was given, so contributions were not checked against a roster: \
+                 anyone holding your recipient could have added some."
+            )?,
+        }
+        for skipped in &self.skipped_revocations {
+            writeln!(
+                f,
+                "Note: the revocation {} could not be read and was skipped (--skip-unreadable).",
+                clean(skipped)
+            )?;
         }
         for warning in &self.warnings {
-            writeln!(f, "Note: {warning}")?;
+            writeln!(f, "Note: {}", clean(warning))?;
         }
         Ok(())
     }
@@ -181,12 +276,13 @@ impl fmt::Display for Report {
 /// Decides which contributions count and builds the summary from them.
 ///
 /// `unreadable` lists files the caller could not open or parse (with the reason); they are
-/// counted in the report. Rules, in order: only one purpose (see [`Options::purpose`]); a
-/// contribution whose revocation is among `revocations` is left out; so is one whose consent
-/// ended before `today`; of one member's contributions for the purpose (same pseudonym), only
-/// the newest by the moment consent was given counts, even when that newest one is itself
-/// revoked or expired, so a replaced contribution never comes back. The result does not
-/// depend on the order of the inputs.
+/// counted in the report. Rules, in order: a contribution whose signature was not verified
+/// is left out; only one purpose (see [`Options::purpose`]); with a roster, only keys on it,
+/// and only names as it gives them; of one key's contributions, only the one with the
+/// highest signed counter counts, even when it is itself revoked or expired, so a replaced
+/// contribution never comes back; a contribution whose revocation is among `revocations` is
+/// left out; so is one whose consent ended before `today`. The result does not depend on the
+/// order of the inputs.
 pub fn build(
     received: Vec<Received>,
     revocations: &[Revocation],
@@ -198,10 +294,16 @@ pub fn build(
     }
     let read = received.len() + unreadable.len();
     let mut selection = select::select(received, revocations, options);
+    let roster = options.roster.as_ref().map(|r| RosterCheck {
+        fingerprint: r.fingerprint(),
+        listed: r.len(),
+        contributed: selection.included.len(),
+    });
     let summary = summary::summarise(
         &selection.included,
         selection.purpose.clone(),
         options,
+        roster.clone(),
         &mut selection.warnings,
     );
     let mut left_out = unreadable;
@@ -212,6 +314,8 @@ pub fn build(
         included: selection.included.len(),
         left_out,
         warnings: selection.warnings,
+        roster,
+        skipped_revocations: options.skipped_revocations.clone(),
     };
     Ok((summary, report))
 }

@@ -14,6 +14,16 @@
 //!    smallest shown one (ties by position). Being shown, it comes from at least `min`
 //!    members, which settles both. If there is none, the total is hidden instead.
 //!
+//! 3. When a reader could tell from the shown figures that every count of the group lies in
+//!    one cell (one shown cell equals the shown total: "everyone who rated it rated it 4"),
+//!    the cells are hidden and only the total stays.
+//! 4. A group is withheld whole unless the rows of its members (every contributor to the
+//!    summary, one row each, a row of zeros for someone who gave nothing to it) are diverse:
+//!    at least `min - 1` rows differ from the most common one ([`diverse`]). Then whoever
+//!    knows up to `min - 2` members' rows still finds, for any other member, someone else
+//!    whose row differs; swapping the two changes no figure of the summary, so the figures
+//!    cannot say which of the two rows is whose.
+//!
 //! After this, every group with a shown total has no hidden cells, or at least two whose
 //! sum is drawn from no member or from at least `min` members.
 
@@ -51,6 +61,8 @@ impl Group {
     where
         I: IntoIterator<Item = Vec<u64>>,
     {
+        let rows: Vec<Vec<u64>> = rows.into_iter().collect();
+        let withheld = !diverse(&rows, min);
         let mut cells = vec![Cell::default(); width];
         let mut total = Cell::default();
         let mut present = Vec::new();
@@ -75,10 +87,42 @@ impl Group {
             rows: present,
         };
         group.protect(min);
+        if withheld {
+            group.withhold();
+        }
         group
     }
 
+    /// Hides every figure of the group.
+    pub fn withhold(&mut self) {
+        for cell in &mut self.cells {
+            cell.shown = false;
+        }
+        if let Some(total) = &mut self.total {
+            total.shown = false;
+        }
+    }
+
+    /// Whether any figure of the group is shown.
+    pub fn any_shown(&self) -> bool {
+        self.cells.iter().any(|c| c.shown) || self.total.is_some_and(|t| t.shown)
+    }
+
     fn protect(&mut self, min: usize) {
+        self.protect_cells(min);
+        // Rule 3: a shown total that one shown cell accounts for says everyone answered alike.
+        if let Some(total) = self.total.filter(|t| t.shown) {
+            let shown_sum: u64 = self.cells.iter().filter_map(Cell::figure).sum();
+            let nonzero = self.cells.iter().filter(|c| c.shown && c.count > 0).count();
+            if shown_sum == total.count && nonzero <= 1 {
+                for cell in &mut self.cells {
+                    cell.shown = false;
+                }
+            }
+        }
+    }
+
+    fn protect_cells(&mut self, min: usize) {
         for cell in &mut self.cells {
             cell.shown = cell.members >= min;
         }
@@ -116,9 +160,72 @@ impl Group {
     }
 }
 
+/// Rule 4: whether at least `min - 1` of `rows` differ from the most common row.
+pub(crate) fn diverse(rows: &[Vec<u64>], min: usize) -> bool {
+    rows.len().saturating_sub(most_common(rows.iter())) >= min.saturating_sub(1)
+}
+
+/// How often the most common of `rows` occurs.
+fn most_common<'a>(rows: impl Iterator<Item = &'a Vec<u64>>) -> usize {
+    let mut counts: std::collections::BTreeMap<&Vec<u64>, usize> = Default::default();
+    for row in rows {
+        *counts.entry(row).or_default() += 1;
+    }
+    counts.into_values().max().unwrap_or(0)
+}
+
+/// Rule 6: whether names may stand beside excerpts about a value whose rows are `rows`
+/// (every contributor's, zeros included), when `named` members would be named there.
+///
+/// A named member's row is known not to be zero, so the member a reader cannot tell them
+/// apart from must also have a row that is not zero, and a different one: at least `min - 1`
+/// of the non-zero rows must differ from the most common non-zero row. And a member who gave
+/// nothing to the value must still be confusable with someone who did and is not named
+/// there: at least `min - 1` members with a non-zero row must be unnamed, when anyone's row
+/// is zero. Both depend only on how many rows of each kind there are, never on whose row is
+/// whose, so swapping two rows never changes whether names are shown.
+pub(crate) fn names_safe(rows: &[Vec<u64>], named: usize, min: usize) -> bool {
+    let nonzero: Vec<&Vec<u64>> = rows.iter().filter(|r| r.iter().any(|n| *n > 0)).collect();
+    let need = min.saturating_sub(1);
+    let varied = nonzero
+        .len()
+        .saturating_sub(most_common(nonzero.iter().copied()))
+        >= need;
+    let zeros = rows.len() > nonzero.len();
+    varied && (!zeros || nonzero.len().saturating_sub(named) >= need)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn protect_hides_a_distribution_everyone_shares() {
+        // Four members, every rating a 4: "4 · mostly: 4" would tell each member's rating.
+        let rows = vec![vec![0, 2, 0], vec![0, 1, 0], vec![0, 3, 0], vec![0, 1, 0]];
+        let g = Group::tally(rows, 3, true, 3);
+        assert_eq!(shown(&g), vec![None, None, None]);
+        assert_eq!(g.total_figure(), Some(7));
+    }
+
+    #[test]
+    fn protect_withholds_a_group_whose_rows_are_too_alike() {
+        // Three of four rows alike: who knows the odd one out knows the other three.
+        let rows = vec![vec![1, 1], vec![1, 1], vec![1, 1], vec![2, 0]];
+        let g = Group::tally(rows, 2, true, 3);
+        assert!(!g.any_shown());
+        assert!(diverse(&[vec![1], vec![2], vec![3]], 3));
+        assert!(!diverse(&[vec![1], vec![1], vec![3]], 3));
+    }
+
+    #[test]
+    fn protect_names_need_varied_rows_that_are_not_zero() {
+        let rows = vec![vec![1], vec![2], vec![3], vec![0]];
+        assert!(names_safe(&rows, 1, 3));
+        assert!(!names_safe(&rows, 2, 3), "only one unnamed non-zero row");
+        assert!(!names_safe(&[vec![1], vec![1], vec![1], vec![5]], 1, 3));
+        assert!(names_safe(&[vec![1], vec![2], vec![3]], 3, 3));
+    }
 
     fn shown(g: &Group) -> Vec<Option<u64>> {
         g.cells.iter().map(Cell::figure).collect()
@@ -177,9 +284,9 @@ mod tests {
 
     #[test]
     fn protect_keeps_everything_when_every_figure_is_large_enough() {
-        let rows = vec![vec![1, 1], vec![1, 1], vec![1, 1]];
+        let rows = vec![vec![1, 1], vec![1, 2], vec![2, 1]];
         let g = Group::tally(rows, 2, true, 3);
-        assert_eq!(shown(&g), vec![Some(3), Some(3)]);
-        assert_eq!(g.total_figure(), Some(6));
+        assert_eq!(shown(&g), vec![Some(4), Some(4)]);
+        assert_eq!(g.total_figure(), Some(8));
     }
 }

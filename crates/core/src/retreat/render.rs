@@ -6,7 +6,7 @@
 //! only the templates the caller's loader agrees to hand over. Core does no I/O, so the
 //! caller supplies the loader. Templates get three filters besides minijinja's own: `md`
 //! (literal Markdown text), `quote` (a Markdown block quote) and `day` ("1 March 2026").
-//! [`template_name_is_plain`] and [`within_folder`] are the two
+//! [`template_name_is_loadable`], [`holds_secret_key`] and [`within_folder`] are the
 //! decisions such a loader has to make.
 
 use std::path::{Component, Path};
@@ -19,6 +19,10 @@ use super::Summary;
 /// Instructions a template may run before it is stopped: far more than the built-in
 /// templates need for hundreds of values and excerpts, far fewer than a runaway loop takes.
 const FUEL: u64 = 5_000_000;
+
+/// The most a rendered summary may hold: far more than any real summary, far less than a
+/// template that doubles a string until memory runs out would write.
+pub const MAX_OUTPUT_BYTES: usize = 16 << 20;
 
 const MARKDOWN: &str = include_str!("templates/summary.md.j2");
 const HTML: &str = include_str!("templates/summary.html.j2");
@@ -59,6 +63,9 @@ pub enum RenderError {
     /// The template asked for does not exist, or the loader refused it.
     #[error("there is no template {0:?} in the template's folder")]
     NotFound(String),
+    /// The template wrote more than [`MAX_OUTPUT_BYTES`].
+    #[error("the template wrote more than {} MiB and was stopped", MAX_OUTPUT_BYTES >> 20)]
+    TooLarge,
 }
 
 fn place(name: Option<&str>, line: Option<usize>) -> String {
@@ -185,17 +192,20 @@ pub fn render(summary: &Summary, format: Format) -> Result<String, RenderError> 
 /// `Err(message)` when reading fails. It should refuse names that are not
 /// [plain](template_name_is_plain) and files that are not [within](within_folder) the
 /// template's own folder once symbolic links are resolved.
-pub fn render_user_template<F>(
-    summary: &Summary,
-    name: &str,
-    loader: F,
-) -> Result<String, RenderError>
+///
+/// `summary` is a [`Summary`], or its JSON as a `serde_json::Value` (how the child process
+/// that renders user templates receives it). The output is capped at [`MAX_OUTPUT_BYTES`].
+/// Fuel stops loops; it does not stop a macro that doubles a string, so a caller running
+/// untrusted templates should also bound memory (tend renders them in a child process with
+/// operating-system limits).
+pub fn render_user_template<S, F>(summary: &S, name: &str, loader: F) -> Result<String, RenderError>
 where
+    S: serde::Serialize,
     F: Fn(&str) -> Result<Option<String>, String> + Send + Sync + 'static,
 {
     let mut env = environment();
     env.set_loader(move |wanted| {
-        if !template_name_is_plain(wanted) {
+        if !template_name_is_loadable(wanted) {
             return Ok(None);
         }
         loader(wanted).map_err(|message| {
@@ -209,7 +219,54 @@ where
         ErrorKind::TemplateNotFound => RenderError::NotFound(name.to_owned()),
         _ => RenderError::from(e),
     })?;
-    Ok(template.render(Serde(summary))?)
+    let mut out = Capped::default();
+    match template.render_captured_to(Serde(summary), &mut out) {
+        Ok(_) => String::from_utf8(out.bytes).map_err(|_| RenderError::Template {
+            name: Some(name.to_owned()),
+            line: None,
+            message: "the output is not UTF-8".into(),
+        }),
+        Err(_) if out.overflowed => Err(RenderError::TooLarge),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A writer that refuses to grow past [`MAX_OUTPUT_BYTES`].
+#[derive(Default)]
+struct Capped {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_OUTPUT_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("the summary is too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Whether a template name is one a user template may load: [plain](template_name_is_plain)
+/// and ending in `.j2`, `.jinja` or `.jinja2`, so an include can never pull in an identity,
+/// a key or any other file that happens to sit in the folder.
+pub fn template_name_is_loadable(name: &str) -> bool {
+    template_name_is_plain(name)
+        && [".j2", ".jinja", ".jinja2"]
+            .iter()
+            .any(|ext| name.len() > ext.len() && name.to_ascii_lowercase().ends_with(ext))
+}
+
+/// Whether `text` holds an age secret key (`AGE-SECRET-KEY-1…`, in either case), which no
+/// template ever needs and which must never reach a summary.
+pub fn holds_secret_key(text: &str) -> bool {
+    text.to_ascii_uppercase().contains("AGE-SECRET-KEY-")
 }
 
 /// Whether a template name asks only for a file inside the template's folder: relative,

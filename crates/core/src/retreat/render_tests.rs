@@ -5,10 +5,14 @@ use super::*;
 use crate::contribution::{Contribution, Excerpt};
 
 fn sample_summary() -> Summary {
-    let mut cs: Vec<Contribution> = ["a", "b", "c"]
-        .iter()
-        .map(|w| contribution(w, &[("equity", &[(4, 1), (5, 1)], 1)]))
-        .collect();
+    let mut cs: Vec<Contribution> = [
+        ("a", &[(4, 1), (5, 1)], 1),
+        ("b", &[(4, 2), (5, 1)], 1),
+        ("c", &[(4, 1), (5, 2)], 1),
+    ]
+    .iter()
+    .map(|(w, ratings, unrated)| contribution(w, &[("equity", &ratings[..], *unrated)]))
+    .collect();
     cs[0].excerpts = vec![Excerpt {
         values: vec!["equity".into()],
         text: "<script>alert('x')</script> & \"quotes\"".into(),
@@ -40,7 +44,8 @@ fn retreat_html_is_escaped_and_self_contained() {
         assert!(!html.contains(remote), "no remote resources: {remote}");
     }
     // Rating 4 and 5 come from three members each: bars of equal height.
-    assert!(html.contains("<title>4 (mostly): 3</title>"), "{html}");
+    assert!(html.contains("<title>4 (mostly): 4</title>"), "{html}");
+    assert!(html.contains("<title>5 (fully): 4</title>"), "{html}");
 }
 
 #[test]
@@ -53,7 +58,7 @@ fn retreat_markdown_keeps_members_words_literal() {
         md.contains("!\\[pixel\\](https://example.org/p.png)"),
         "{md}"
     );
-    assert!(md.contains("| 4 · mostly | 3 |"), "{md}");
+    assert!(md.contains("| 4 · mostly | 4 |"), "{md}");
     assert!(
         md.contains("| 1 · not this week | *fewer than 3 members* |"),
         "{md}"
@@ -69,7 +74,7 @@ fn retreat_json_shows_hidden_figures_as_null() {
         v["values"][0]["ratings"][0]["count"],
         serde_json::Value::Null
     );
-    assert_eq!(v["values"][0]["ratings"][3]["count"], 3);
+    assert_eq!(v["values"][0]["ratings"][3]["count"], 4);
 }
 
 fn user(
@@ -88,24 +93,24 @@ fn user(
 fn retreat_user_templates_render_and_include() {
     let out = user(
         &[
-            ("mine.md", "{% include \"part.md\" %} / {{ members }}"),
-            ("part.md", "{{ title }}"),
+            ("mine.md.j2", "{% include \"part.md.j2\" %} / {{ members }}"),
+            ("part.md.j2", "{{ title }}"),
         ],
-        "mine.md",
+        "mine.md.j2",
     )
     .expect("renders");
     assert_eq!(out, "Spring retreat / 3");
     let html = user(
-        &[("mine.html", "{{ values[0].excerpts[0].text }}")],
-        "mine.html",
+        &[("mine.html.j2", "{{ values[0].excerpts[0].text }}")],
+        "mine.html.j2",
     )
     .expect("renders");
     assert!(html.starts_with("&lt;script&gt;"), "{html}");
     assert_eq!(
-        user(&[], "missing.md"),
-        Err(RenderError::NotFound("missing.md".into()))
+        user(&[], "missing.md.j2"),
+        Err(RenderError::NotFound("missing.md.j2".into()))
     );
-    let escaped = user(&[("a.md", "{% include \"../secret\" %}")], "a.md");
+    let escaped = user(&[("a.md.j2", "{% include \"../secret\" %}")], "a.md.j2");
     assert!(
         matches!(escaped, Err(RenderError::Template { .. })),
         "{escaped:?}"
@@ -117,10 +122,10 @@ fn retreat_a_runaway_loop_is_stopped() {
     let started = std::time::Instant::now();
     let out = user(
         &[(
-            "loop.md",
+            "loop.md.j2",
             "{% for a in range(100000) %}{% for b in range(100000) %}{{ b }}{% endfor %}{% endfor %}",
         )],
-        "loop.md",
+        "loop.md.j2",
     );
     assert!(matches!(out, Err(RenderError::TooLong { .. })), "{out:?}");
     assert!(started.elapsed().as_secs() < 30);
@@ -129,15 +134,15 @@ fn retreat_a_runaway_loop_is_stopped() {
 #[test]
 fn retreat_a_template_error_names_its_line() {
     let err = user(
-        &[("mine.md", "# {{ title }}\n\n{{ no_such_thing }}\n")],
-        "mine.md",
+        &[("mine.md.j2", "# {{ title }}\n\n{{ no_such_thing }}\n")],
+        "mine.md.j2",
     )
     .expect_err("strict");
     assert!(
         matches!(&err, RenderError::Template { line: Some(3), .. }),
         "{err:?}"
     );
-    assert!(err.to_string().starts_with("mine.md, line 3: "), "{err}");
-    let err = user(&[("bad.md", "ok\n{% for x in %}\n")], "bad.md").expect_err("syntax");
-    assert!(err.to_string().starts_with("bad.md, line 2: "), "{err}");
+    assert!(err.to_string().starts_with("mine.md.j2, line 3: "), "{err}");
+    let err = user(&[("bad.md.j2", "ok\n{% for x in %}\n")], "bad.md.j2").expect_err("syntax");
+    assert!(err.to_string().starts_with("bad.md.j2, line 2: "), "{err}");
 }

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::Options;
-use super::protect::Group;
+use super::protect::{Group, names_safe};
+use super::{Options, RosterCheck};
 use crate::commitment::CommitmentState;
 use crate::contribution::{Contribution, Period, sha256_hex};
 use crate::pack::Scale;
@@ -39,11 +39,15 @@ pub struct Summary {
     /// From the earliest first day to the latest last day of the contributions (an open end
     /// when any contribution had one).
     pub period: Period,
-    /// The values pack most contributions used.
+    /// The roster the contributions were checked against; `None` when they were not.
+    pub roster: Option<RosterCheck>,
+    /// Revocation files the facilitator chose to skip because they could not be read.
+    pub skipped_revocations: Vec<String>,
+    /// The values most contributions covered, when at least `min_group` members share them.
     pub pack: Option<PackSummary>,
     /// The rating scale the figures are shown on.
     pub scale: Scale,
-    /// One entry per value, merged by id.
+    /// One entry per value named by at least `min_group` members, merged by id.
     pub values: Vec<ValueSummary>,
     /// Commitments made in the period, by where they stand.
     pub commitments: CommitmentSummary,
@@ -53,14 +57,12 @@ pub struct Summary {
     pub other_excerpts: Vec<ExcerptView>,
 }
 
-/// The values pack behind the summary.
+/// The values most contributions covered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PackSummary {
-    /// Its name.
-    pub name: String,
-    /// Its fingerprint.
+    /// The fingerprint of those values (see [`crate::contribution::covered_fingerprint`]).
     pub fingerprint: String,
-    /// Whether some contributions used a different pack.
+    /// Whether some contributions covered other values.
     pub differing: bool,
 }
 
@@ -71,7 +73,8 @@ pub struct ValueSummary {
     pub id: String,
     /// Its name.
     pub name: String,
-    /// How many members named it.
+    /// How many members named it; hidden, too, when it differs from the summary's member
+    /// count by fewer than `min_group`.
     pub members: Option<usize>,
     /// How many reflections named it.
     pub reflections: Option<u64>,
@@ -153,8 +156,9 @@ pub struct ExcerptView {
     pub also: Vec<String>,
 }
 
-/// Packs ranked by how many contributions used them (ties by fingerprint).
-fn pack_ranks(included: &[Contribution]) -> BTreeMap<&str, usize> {
+/// Value sets ranked by how many contributions covered them (ties by fingerprint), with
+/// their counts.
+fn pack_ranks(included: &[Contribution]) -> BTreeMap<&str, (usize, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for c in included {
         *counts.entry(c.pack.fingerprint.as_str()).or_default() += 1;
@@ -164,7 +168,7 @@ fn pack_ranks(included: &[Contribution]) -> BTreeMap<&str, usize> {
     ranked
         .into_iter()
         .enumerate()
-        .map(|(rank, (fp, _))| (fp, rank))
+        .map(|(rank, (fp, count))| (fp, (rank, count)))
         .collect()
 }
 
@@ -172,10 +176,10 @@ fn pack_ranks(included: &[Contribution]) -> BTreeMap<&str, usize> {
 /// first, fuller value lists first, then by content.
 fn by_pack_rank<'a>(
     included: &'a [Contribution],
-    ranks: &BTreeMap<&str, usize>,
+    ranks: &BTreeMap<&str, (usize, usize)>,
 ) -> Vec<&'a Contribution> {
     let mut ordered: Vec<&Contribution> = included.iter().collect();
-    let rank = |c: &Contribution| ranks.get(c.pack.fingerprint.as_str()).copied();
+    let rank = |c: &Contribution| ranks.get(c.pack.fingerprint.as_str()).map(|r| r.0);
     ordered.sort_by(|a, b| {
         (rank(a), std::cmp::Reverse(a.pack.values.len()), &a.id)
             .cmp(&(rank(b), std::cmp::Reverse(b.pack.values.len()), &b.id))
@@ -184,8 +188,10 @@ fn by_pack_rank<'a>(
     ordered
 }
 
-/// One scale covering every pack's scale, in the words of the most trusted pack.
-fn merged_scale(ordered: &[&Contribution]) -> Scale {
+/// One scale covering every pack's scale. A rating's word is the one most contributions
+/// give it, when at least `min` of them do; otherwise the rating's number, so an unusual
+/// word cannot point to the one pack that uses it.
+fn merged_scale(ordered: &[&Contribution], least: usize) -> Scale {
     let Some(min) = ordered.iter().map(|c| c.pack.scale.min).min() else {
         return Scale::default();
     };
@@ -196,10 +202,15 @@ fn merged_scale(ordered: &[&Contribution]) -> Scale {
         .unwrap_or(min);
     let words = (min..=max)
         .map(|r| {
-            ordered
-                .iter()
-                .find_map(|c| c.pack.scale.word(r))
-                .map_or_else(|| r.to_string(), str::to_owned)
+            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            for word in ordered.iter().filter_map(|c| c.pack.scale.word(r)) {
+                *counts.entry(word).or_default() += 1;
+            }
+            counts
+                .into_iter()
+                .max_by(|(wa, a), (wb, b)| a.cmp(b).then_with(|| wb.cmp(wa)))
+                .filter(|(_, n)| *n >= least)
+                .map_or_else(|| r.to_string(), |(w, _)| w.to_owned())
         })
         .collect();
     Scale { min, max, words }
@@ -209,20 +220,18 @@ pub(crate) fn summarise(
     included: &[Contribution],
     purpose: Option<String>,
     options: &Options,
+    roster: Option<RosterCheck>,
     warnings: &mut Vec<String>,
 ) -> Summary {
     let min = options.min_group;
     let ranks = pack_ranks(included);
     let ordered = by_pack_rank(included, &ranks);
-    let scale = merged_scale(&ordered);
+    let scale = merged_scale(&ordered, min);
 
     if ranks.len() > 1 {
-        let fps: Vec<&str> = ranks.keys().copied().collect();
         warnings.push(format!(
-            "contributions used {} different values packs (fingerprints {}); values were \
-             merged by id, with names from the pack most used",
-            ranks.len(),
-            fps.join(", ")
+            "contributions covered {} different sets of values; values were merged by id",
+            ranks.len()
         ));
     }
     if ordered
@@ -236,23 +245,37 @@ pub(crate) fn summarise(
         ));
     }
 
-    // Values: merged by id, in the order and with the names of the most trusted packs.
-    let mut values: Vec<(String, String)> = Vec::new();
+    // Values: merged by id, in the order of the most trusted packs.
+    let mut ids: Vec<String> = Vec::new();
     for c in &ordered {
         for v in &c.pack.values {
-            if !values.iter().any(|(id, _)| *id == v.id) {
-                values.push((v.id.clone(), v.name.clone()));
+            if !ids.contains(&v.id) {
+                ids.push(v.id.clone());
             }
         }
     }
-    let mut value_summaries: Vec<ValueSummary> = values
-        .iter()
-        .map(|(id, name)| value_summary(id, name, included, &scale, min))
-        .collect();
-
     let members = included.len();
-    let (other_excerpts, held_back) =
-        place_excerpts(included, &mut value_summaries, members >= min);
+    let mut value_summaries = Vec::new();
+    let mut names_allowed = BTreeMap::new();
+    for id in &ids {
+        if let Some((summary, names_ok)) = value_summary(id, included, &scale, min) {
+            names_allowed.insert(id.clone(), names_ok);
+            value_summaries.push(summary);
+        }
+    }
+    for v in &mut value_summaries {
+        // A member count close to everyone's would tell the few who did not name it.
+        if v.members.is_some_and(|m| members.saturating_sub(m) < min) {
+            v.members = None;
+        }
+    }
+
+    let (other_excerpts, held_back, unnamed) = place_excerpts(
+        included,
+        &mut value_summaries,
+        &names_allowed,
+        members >= min,
+    );
     if held_back > 0 {
         let held = if held_back == 1 {
             "1 excerpt without a name was".to_owned()
@@ -264,10 +287,25 @@ pub(crate) fn summarise(
              could point to the person who wrote it"
         ));
     }
+    if unnamed > 0 {
+        warnings.push(format!(
+            "{unnamed} named excerpt(s) appear without their name: beside the figures of a \
+             value they are about, the name would tell something of that member's figures"
+        ));
+    }
+
+    let pack = ranks
+        .iter()
+        .find(|(_, (rank, _))| *rank == 0)
+        .filter(|(_, (_, count))| *count >= min)
+        .map(|(fp, _)| PackSummary {
+            fingerprint: (*fp).to_owned(),
+            differing: ranks.len() > 1,
+        });
 
     Summary {
         format: SUMMARY_FORMAT.to_owned(),
-        version: 1,
+        version: 2,
         title: options
             .title
             .clone()
@@ -278,11 +316,9 @@ pub(crate) fn summarise(
         min_group: min,
         members: (members >= min).then_some(members),
         period: overall_period(included),
-        pack: ordered.first().map(|c| PackSummary {
-            name: c.pack.name.clone(),
-            fingerprint: c.pack.fingerprint.clone(),
-            differing: ranks.len() > 1,
-        }),
+        roster,
+        skipped_revocations: options.skipped_revocations.clone(),
+        pack,
         scale,
         values: value_summaries,
         commitments: commitments(included, min),
@@ -291,36 +327,67 @@ pub(crate) fn summarise(
     }
 }
 
+/// One value's figures, or `None` when it may not be listed: named by fewer than `min`
+/// members, or with rows too alike to show anything (see [`super::protect`]). The flag says
+/// whether names may stand beside excerpts about it.
 fn value_summary(
     id: &str,
-    name: &str,
     included: &[Contribution],
     scale: &Scale,
     min: usize,
-) -> ValueSummary {
+) -> Option<(ValueSummary, bool)> {
     let buckets: Vec<u8> = (scale.min..=scale.max).collect();
-    // One row per member: a count per rating bucket, then the unrated count.
-    let rows = included.iter().filter_map(|c| {
-        let agg = c.aggregates.values.iter().find(|v| v.id == id)?;
-        let mut row: Vec<u64> = buckets
-            .iter()
-            .map(|r| {
-                let on_scale = c.pack.scale.contains(*r);
-                u64::from(
-                    agg.ratings
-                        .get(r)
-                        .copied()
-                        .filter(|_| on_scale)
-                        .unwrap_or(0),
-                )
-            })
-            .collect();
-        let rated: u64 = row.iter().sum();
-        row.push(u64::from(agg.reflections).saturating_sub(rated));
-        Some(row)
-    });
-    let group = Group::tally(rows, buckets.len() + 1, true, min);
+    // One row per contributor (zeros for one who did not cover it): a count per rating
+    // bucket, then the unrated count.
+    let rows: Vec<Vec<u64>> = included
+        .iter()
+        .map(|c| {
+            let Some(agg) = c.aggregates.values.iter().find(|v| v.id == id) else {
+                return vec![0; buckets.len() + 1];
+            };
+            let mut row: Vec<u64> = buckets
+                .iter()
+                .map(|r| {
+                    let on_scale = c.pack.scale.contains(*r);
+                    u64::from(
+                        agg.ratings
+                            .get(r)
+                            .copied()
+                            .filter(|_| on_scale)
+                            .unwrap_or(0),
+                    )
+                })
+                .collect();
+            let rated: u64 = row.iter().sum();
+            row.push(u64::from(agg.reflections).saturating_sub(rated));
+            row
+        })
+        .collect();
+    let group = Group::tally(rows.clone(), buckets.len() + 1, true, min);
     let members = group.total.map_or(0, |t| t.members);
+    if members < min || !group.any_shown() {
+        return None;
+    }
+    let named = included
+        .iter()
+        .filter(|c| {
+            c.consent.name.is_some() && c.excerpts.iter().any(|e| e.values.iter().any(|v| v == id))
+        })
+        .count();
+    let names_ok = names_safe(&rows, named, min);
+
+    // Its name: the one most members' packs give it, when at least `min` do; else its id.
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in included {
+        if let Some(v) = c.pack.values.iter().find(|v| v.id == id) {
+            *names.entry(v.name.as_str()).or_default() += 1;
+        }
+    }
+    let name = names
+        .into_iter()
+        .max_by(|(na, a), (nb, b)| a.cmp(b).then_with(|| nb.cmp(na)))
+        .filter(|(_, n)| *n >= min)
+        .map_or_else(|| id.to_owned(), |(n, _)| n.to_owned());
 
     let ratings: Vec<RatingFigure> = buckets
         .iter()
@@ -342,16 +409,17 @@ fn value_summary(
     } else {
         None
     };
-    ValueSummary {
+    let summary = ValueSummary {
         id: id.to_owned(),
-        name: name.to_owned(),
-        members: (members >= min).then_some(members),
+        name,
+        members: Some(members),
         reflections: group.total_figure(),
         ratings,
         unrated: group.cells.last().and_then(|c| c.figure()),
         mean,
         excerpts: Vec::new(),
-    }
+    };
+    Some((summary, names_ok))
 }
 
 fn commitments(included: &[Contribution], min: usize) -> CommitmentSummary {
@@ -428,15 +496,18 @@ fn overall_period(included: &[Contribution]) -> Period {
     Period { since, until }
 }
 
-/// Puts each excerpt under the first of its values in the summary's order (the others are
-/// listed in `also`), orders each list by a hash of the text so that file order and
-/// authorship leave no trace, and holds back anonymous excerpts when the group is too small
-/// for them to stay anonymous. Returns the excerpts with no value, and how many were held.
+/// Puts each excerpt under the first of its listed values in the summary's order (the other
+/// listed ones are named in `also`; values not listed are not named at all), orders each
+/// list by a hash of the text so that file order and authorship leave no trace, holds back
+/// anonymous excerpts when the group is too small for them to stay anonymous, and shows a
+/// name only where every listed value the excerpt is about allows names. Returns the
+/// excerpts under no listed value, how many were held back, and how many lost their name.
 fn place_excerpts(
     included: &[Contribution],
     values: &mut [ValueSummary],
+    names_allowed: &BTreeMap<String, bool>,
     group_large_enough: bool,
-) -> (Vec<ExcerptView>, usize) {
+) -> (Vec<ExcerptView>, usize, usize) {
     let position: BTreeMap<String, usize> = values
         .iter()
         .enumerate()
@@ -444,6 +515,7 @@ fn place_excerpts(
         .collect();
     let mut other = Vec::new();
     let mut held_back = 0;
+    let mut unnamed = 0;
     for c in included {
         let name = c
             .consent
@@ -461,12 +533,19 @@ fn place_excerpts(
                 .iter()
                 .filter_map(|v| position.get(v.as_str()).copied())
                 .collect();
+            let allowed = excerpt
+                .values
+                .iter()
+                .all(|v| names_allowed.get(v.as_str()).copied().unwrap_or(true));
+            if name.is_some() && !allowed {
+                unnamed += 1;
+            }
             let mut places = places.into_iter();
             let first = places.next();
             let view = ExcerptView {
                 text: excerpt.text.clone(),
                 content_note: excerpt.content_note.clone(),
-                name: name.map(str::to_owned),
+                name: name.filter(|_| allowed).map(str::to_owned),
                 also: places.map(|i| values[i].name.clone()).collect(),
             };
             match first {
@@ -486,5 +565,5 @@ fn place_excerpts(
         v.excerpts.sort_by_cached_key(order);
     }
     other.sort_by_cached_key(order);
-    (other, held_back)
+    (other, held_back, unnamed)
 }

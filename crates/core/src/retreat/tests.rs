@@ -1,23 +1,17 @@
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 
 use super::*;
 use crate::commitment::CommitmentState;
 use crate::contribution::{
-    Aggregates, ConsentTerms, Contribution, Excerpt, FORMAT, PackRef, Period, RepairAggregate,
-    Revocation, RevocationToken, VERSION, ValueAggregate, ValueRef,
+    Aggregates, ConsentTerms, Contribution, Excerpt, FORMAT, MemberKey, PackRef, Period,
+    RepairAggregate, Revocation, RevocationToken, VERSION, ValueAggregate, ValueRef,
 };
 use crate::pack::Scale;
 
 pub(super) fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, d).expect("a real date")
-}
-
-pub(super) fn at(m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, m, d, 12, 0, 0)
-        .single()
-        .expect("a real time")
 }
 
 pub(super) const VALUES: [(&str, &str); 4] = [
@@ -41,9 +35,9 @@ pub(super) fn contribution(who: &str, values: &[ValueCounts<'_>]) -> Contributio
         version: VERSION,
         id: format!("id-{who}"),
         purpose: "Spring retreat".to_owned(),
-        pseudonym: format!("p-{who}"),
+        signer: key(who),
+        counter: 1,
         pack: PackRef {
-            name: "Rivers".to_owned(),
             fingerprint: "aaaa-bbbb-cccc-dddd".to_owned(),
             values: VALUES
                 .iter()
@@ -59,7 +53,7 @@ pub(super) fn contribution(who: &str, values: &[ValueCounts<'_>]) -> Contributio
             until: Some(day(5, 31)),
         },
         consent: ConsentTerms {
-            given: at(6, 1),
+            given: day(6, 1),
             expires: None,
             name: None,
         },
@@ -80,10 +74,21 @@ pub(super) fn contribution(who: &str, values: &[ValueCounts<'_>]) -> Contributio
     }
 }
 
+/// The test key of member `who`.
+pub(super) fn key(who: &str) -> MemberKey {
+    let digest = crate::contribution::sha256_hex(who.as_bytes());
+    let mut bytes = [0u8; 32];
+    for (b, pair) in bytes.iter_mut().zip(digest.as_bytes().chunks(2)) {
+        *b = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
+    }
+    MemberKey::from_bytes(bytes)
+}
+
 pub(super) fn received(c: Contribution) -> Received {
     Received {
-        source: format!("{}.age", c.pseudonym),
+        source: format!("p-{}.age", c.id.trim_start_matches("id-")),
         contribution: c,
+        verified: true,
     }
 }
 
@@ -121,34 +126,12 @@ fn retreat_hides_every_figure_below_the_threshold() {
     let (s, report) = run(cs, 3);
     assert_eq!(report.included, 2);
     assert_eq!(s.members, None);
-    let eq = value(&s, "equity");
-    assert_eq!(eq.members, None);
-    assert_eq!(eq.reflections, None);
-    assert!(counts(eq).iter().all(Option::is_none));
-    assert_eq!(eq.unrated, None);
-    assert_eq!(eq.mean, None);
-
-    // With a threshold of 2, rating 4 (both members) could be shown, but then the total
-    // minus it would be a's lone unrated reflection: so it is hidden as well.
-    let (s, _) = run(
-        vec![
-            contribution("a", &[("equity", &[(4, 2)], 1)]),
-            contribution("b", &[("equity", &[(4, 1)], 0)]),
-        ],
-        2,
+    assert!(
+        s.values.is_empty(),
+        "a value named by two is not listed at all"
     );
-    assert_eq!(s.members, Some(2));
-    let eq = value(&s, "equity");
-    assert_eq!((eq.reflections, eq.ratings[3].count), (Some(4), None));
-    let (s, _) = run(
-        vec![
-            contribution("a", &[("equity", &[(4, 2)], 1)]),
-            contribution("b", &[("equity", &[(4, 1)], 1)]),
-        ],
-        2,
-    );
-    let eq = value(&s, "equity");
-    assert_eq!((eq.ratings[3].count, eq.unrated), (Some(3), Some(2)));
+    assert_eq!(s.commitments.total, None);
+    assert_eq!(s.repairs.total, None);
 }
 
 #[test]
@@ -164,7 +147,10 @@ fn retreat_no_hidden_figure_can_be_subtracted_from_a_total() {
     let (s, _) = run(cs, 3);
     let eq = value(&s, "equity");
     assert_eq!(eq.reflections, Some(27));
-    assert_eq!(eq.members, Some(4));
+    assert_eq!(
+        eq.members, None,
+        "4 of 4: it would tell that everyone named it"
+    );
     // Rating 4 (one member) is hidden, and so is the smallest other cell, rating 1 (3).
     assert_eq!(
         counts(eq),
@@ -215,8 +201,20 @@ fn retreat_names_only_when_given_and_never_pseudonyms() {
         text: "I asked for a pause.".into(),
         content_note: Some("conflict".into()),
     }];
-    let third = contribution("c", &[("equity", &[(3, 1)], 0)]);
-    let (s, _) = run(vec![named, anon, third], 3);
+    anon.aggregates.values.push(ValueAggregate {
+        id: "repair".into(),
+        reflections: 2,
+        ratings: BTreeMap::new(),
+    });
+    let mut third = contribution("c", &[("equity", &[(3, 2)], 0), ("repair", &[], 3)]);
+    third.consent.name = Some("Ro".into());
+    let fourth = contribution("d", &[("equity", &[(4, 1)], 1), ("repair", &[(2, 1)], 0)]);
+    named.aggregates.values.push(ValueAggregate {
+        id: "repair".into(),
+        reflections: 1,
+        ratings: BTreeMap::new(),
+    });
+    let (s, _) = run(vec![named, anon, third, fourth], 3);
     let eq = value(&s, "equity");
     assert_eq!(eq.excerpts.len(), 1, "shown under its first value only");
     assert_eq!(eq.excerpts[0].name.as_deref(), Some("Sam"));
@@ -264,7 +262,7 @@ fn retreat_leaves_out_expired_revoked_and_replaced() {
     let older = contribution("d", &[("equity", &[(1, 5)], 0)]);
     let mut newer = contribution("d", &[("equity", &[(2, 5)], 0)]);
     newer.id = "id-d2".into();
-    newer.consent.given = at(6, 2);
+    newer.counter = 2;
     let mut duplicate = received(newer.clone());
     duplicate.source = "copy-of-d.age".into();
     let mut other = contribution("e", &[]);
@@ -276,11 +274,8 @@ fn retreat_leaves_out_expired_revoked_and_replaced() {
         .collect();
     files[3].source = "d-old.age".into();
     files.push(duplicate);
-    let unreadable = vec![LeftOut {
-        source: "x.age".into(),
-        reason: LeaveReason::WrongRecipient,
-    }];
-    let (s, report) = build(files, &[revocation, stray], unreadable, &options(2)).expect("builds");
+    let unreadable = vec![LeftOut::new("x.age", LeaveReason::WrongRecipient)];
+    let (s, report) = build(files, &[revocation, stray], unreadable, &options(3)).expect("builds");
     let reasons: BTreeMap<&str, LeaveReason> = report
         .left_out
         .iter()
@@ -302,7 +297,7 @@ fn retreat_leaves_out_expired_revoked_and_replaced() {
         report.included, 2,
         "b (last day of consent) and d's newer one"
     );
-    assert_eq!(s.members, Some(2));
+    assert_eq!(s.members, None, "two members are fewer than three");
     assert!(
         report
             .warnings
@@ -325,12 +320,12 @@ fn retreat_a_revoked_replacement_does_not_bring_back_the_older_one() {
     let older = contribution("d", &[]);
     let mut newer = contribution("d", &[]);
     newer.id = "id-d2".into();
-    newer.consent.given = at(6, 2);
+    newer.counter = 2;
     newer.revocation_hash = token("d2").hash();
     let revocation = Revocation::new("id-d2", "Spring retreat", token("d2").expose_hex());
     let mut files = vec![received(older), received(newer)];
     files[1].source = "new.age".into();
-    let (_, report) = build(files, &[revocation], vec![], &options(2)).expect("builds");
+    let (_, report) = build(files, &[revocation], vec![], &options(3)).expect("builds");
     assert_eq!(report.included, 0);
     let reasons: Vec<LeaveReason> = report.left_out.iter().map(|l| l.reason).collect();
     assert_eq!(reasons, vec![LeaveReason::Revoked, LeaveReason::Replaced]);
@@ -369,7 +364,7 @@ fn retreat_does_not_depend_on_file_order() {
             .1
             .warnings
             .iter()
-            .any(|w| w.contains("2 different values packs"))
+            .any(|w| w.contains("2 different sets of values"))
     );
     let texts: Vec<&str> = value(&forward.0, "equity")
         .excerpts
@@ -385,10 +380,10 @@ fn retreat_does_not_depend_on_file_order() {
 }
 
 #[test]
-fn retreat_refuses_a_threshold_below_two() {
+fn retreat_refuses_a_threshold_below_three() {
     assert_eq!(
-        build(vec![], &[], vec![], &options(1)),
-        Err(RetreatError::MinGroupTooSmall(1))
+        build(vec![], &[], vec![], &options(2)),
+        Err(RetreatError::MinGroupTooSmall(2))
     );
 }
 
@@ -400,8 +395,9 @@ fn retreat_chooses_one_purpose() {
         .collect();
     cs[2].purpose = "Budget circle".into();
     cs[1].purpose = "  spring  RETREAT ".into();
-    let (s, report) = run(cs.clone(), 2);
-    assert_eq!(report.included, 2, "the same purpose, spelt differently");
+    cs.push(contribution("d", &[]));
+    let (s, report) = run(cs.clone(), 3);
+    assert_eq!(report.included, 3, "the same purpose, spelt differently");
     assert_eq!(s.title, "Spring retreat");
     assert!(
         report
@@ -415,7 +411,7 @@ fn retreat_chooses_one_purpose() {
         vec![],
         &Options {
             purpose: Some("budget circle".into()),
-            ..options(2)
+            ..options(3)
         },
     )
     .expect("builds");

@@ -3,7 +3,10 @@
 //! This file opens and sorts the files; which contributions count, and what the summary may
 //! show, is decided in `tend_core::retreat`. A file that cannot be used is left out with its
 //! reason and the build goes on; a revocation that cannot be read stops it, because going
-//! on could show a contribution its author withdrew.
+//! on could show a contribution its author withdrew. A revocation is known before it is
+//! opened by being given after `--revocations`, or by its file name holding "revocation"
+//! (as `tend consent revoke` names it), so a damaged one is never mistaken for a damaged
+//! contribution and skipped.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,19 +14,24 @@ use std::process::ExitCode;
 use age::x25519::Identity;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use tend_core::contribution::{Contribution, ContributionError, REVOCATION_FORMAT, Revocation};
+use tend_core::contribution::limits::MAX_SEALED_BYTES;
+use tend_core::contribution::{
+    ContributionError, REVOCATION_FORMAT, Revocation, SignedContribution,
+};
 use tend_core::retreat::{
     self, DEFAULT_MIN_GROUP, Format, LeaveReason, LeftOut, Options, Received, RenderError,
-    RetreatError,
+    RetreatError, SMALLEST_MIN_GROUP,
 };
-use tend_store::bundle;
+use tend_store::{bundle, member};
 use zeroize::Zeroizing;
 
+use super::roster::read_roster;
 use super::template::UserTemplate;
 use crate::context::Ctx;
 use crate::failure::fail;
 use crate::files::write_private;
 use crate::{note, say, secrets};
+use tend_core::contribution::limits::clean_for_terminal;
 
 /// The built-in formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -40,9 +48,10 @@ pub enum SummaryFormat {
 ///
 /// A file that cannot be used is left out and counted, with its reason, in the report at
 /// the end: sealed for another key, damaged, not a contribution, from a newer tend, consent
-/// ended, revoked, or replaced by a newer contribution from the same member. Revocation files
-/// may be given among the FILES or after --revocations. No figure drawn from fewer members
-/// than --min-group is shown.
+/// ended, revoked, replaced by a later contribution from the same key, or, with --roster,
+/// signed by a key the roster does not list. Revocation files may be given after
+/// --revocations, or among the FILES when their names hold "revocation"; one that cannot be
+/// read stops the build. No figure drawn from fewer members than --min-group is shown.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Here -i / --identity names your identity file, the one `tend retreat keygen` \
@@ -55,7 +64,14 @@ pub struct Build {
     /// Revocation files members sent
     #[arg(long, value_name = "FILES", num_args = 1..)]
     revocations: Vec<PathBuf>,
-    /// Hide every figure drawn from fewer members than this (2 or more)
+    /// The retreat's roster: count only contributions signed by a key on it, named only as
+    /// it names them [default: none; the summary then says nobody checked]
+    #[arg(long, value_name = "FILE")]
+    roster: Option<PathBuf>,
+    /// Go on when a revocation cannot be read; the report and the summary name it
+    #[arg(long)]
+    skip_unreadable: bool,
+    /// Hide every figure drawn from fewer members than this (3 or more)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_GROUP)]
     min_group: usize,
     /// Only contributions for this purpose [default: the one most files share]
@@ -76,7 +92,8 @@ pub struct Build {
     /// Replace the file if it exists
     #[arg(long)]
     force: bool,
-    /// Build as if today were this day (for rehearsing what expiry does)
+    /// Build as if today were this day (debug builds only, for tests of expiry)
+    #[cfg(debug_assertions)]
     #[arg(long, hide = true, value_name = "DATE")]
     today: Option<String>,
 }
@@ -87,6 +104,9 @@ struct Inputs {
     received: Vec<Received>,
     revocations: Vec<Revocation>,
     unreadable: Vec<LeftOut>,
+    /// Revocations that could not be read, skipped at the facilitator's word.
+    skipped: Vec<String>,
+    skip_unreadable: bool,
 }
 
 impl Build {
@@ -100,7 +120,21 @@ impl Build {
             )
             .into());
         };
+        #[cfg(debug_assertions)]
         let today = ctx.opt_date(self.today.as_deref())?.unwrap_or(ctx.today());
+        #[cfg(not(debug_assertions))]
+        let today = ctx.today();
+        if self.min_group < SMALLEST_MIN_GROUP {
+            return Err(fail(format!(
+                "a minimum group of {} would let members work out each other's figures",
+                self.min_group
+            ))
+            .hint(format!(
+                "use --min-group {SMALLEST_MIN_GROUP} or more (the default is {DEFAULT_MIN_GROUP})"
+            ))
+            .into());
+        }
+        let roster = self.roster.as_deref().map(read_roster).transpose()?;
         if self.output.exists() && !self.force {
             return Err(fail(format!("{} already exists", self.output.display()))
                 .hint("choose another name, or add --force to replace it")
@@ -109,12 +143,15 @@ impl Build {
         let template = self.template.as_deref().map(UserTemplate::at).transpose()?;
         let identities = secrets::load_identities(identity_path)?;
 
-        let mut inputs = Inputs::default();
+        let mut inputs = Inputs {
+            skip_unreadable: self.skip_unreadable,
+            ..Inputs::default()
+        };
         for path in &self.files {
             inputs.read(path, &identities)?;
         }
         for path in &self.revocations {
-            inputs.revocations.push(read_revocation(path, &identities)?);
+            inputs.revocation(path, &identities)?;
         }
         let revocation_files = inputs.revocations.len();
 
@@ -123,6 +160,8 @@ impl Build {
             min_group: self.min_group,
             purpose: self.purpose.clone(),
             title: self.title.clone(),
+            roster,
+            skipped_revocations: std::mem::take(&mut inputs.skipped),
         };
         let (summary, report) = retreat::build(
             inputs.received,
@@ -131,14 +170,16 @@ impl Build {
             &options,
         )
         .map_err(|e| match e {
-            RetreatError::MinGroupTooSmall(_) => fail(e.to_string()).hint("the default is 3"),
+            RetreatError::MinGroupTooSmall(_) => {
+                fail(e.to_string()).hint(format!("the default is {DEFAULT_MIN_GROUP}"))
+            }
             _ => fail(e.to_string()),
         })?;
         let text = match &template {
-            Some(t) => retreat::render_user_template(&summary, &t.name, t.loader()),
-            None => retreat::render(&summary, self.format()),
-        }
-        .map_err(|e| template_failed(&e, template.as_ref()))?;
+            Some(t) => super::render_child::render_in_child(&summary, t, identity_path)?,
+            None => retreat::render(&summary, self.format())
+                .map_err(|e| template_failed(&e, template.as_ref()))?,
+        };
         write_private(&self.output, text.as_bytes(), self.force)?;
 
         say!("Wrote the retreat summary to {}.", self.output.display());
@@ -180,63 +221,117 @@ pub(super) fn format_for(asked: Option<SummaryFormat>, output: &Path) -> Format 
 impl Inputs {
     /// Opens one of the FILES: a contribution, a revocation, or something left out.
     fn read(&mut self, path: &Path, identities: &[Identity]) -> Result<()> {
+        if named_as_revocation(path) {
+            return self.revocation(path, identities);
+        }
         let source = path.display().to_string();
-        let leave = |this: &mut Self, reason: LeaveReason| {
-            this.unreadable.push(LeftOut {
-                source: source.clone(),
-                reason,
-            });
-        };
+        let leave = |this: &mut Self, left: LeftOut| this.unreadable.push(left);
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.len() > MAX_SEALED_BYTES => {
+                leave(
+                    self,
+                    LeftOut::new(&source, LeaveReason::TooLarge)
+                        .with_detail(format!("{} bytes", meta.len())),
+                );
+                return Ok(());
+            }
+            _ => {}
+        }
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                note!("Could not read {source}: {e}");
-                leave(self, LeaveReason::Unreadable);
+                leave(
+                    self,
+                    LeftOut::new(&source, LeaveReason::Unreadable).with_detail(e.to_string()),
+                );
                 return Ok(());
             }
         };
         let plain = match bundle::open(&bytes, identities) {
             Ok(plain) => Zeroizing::new(plain),
             Err(e) => {
-                leave(self, e.leave_reason());
+                leave(self, LeftOut::new(&source, e.leave_reason()));
                 return Ok(());
             }
         };
-        match Contribution::parse(&plain) {
-            Ok(contribution) => self.received.push(Received {
-                source,
-                contribution,
-            }),
+        match SignedContribution::parse(&plain) {
+            Ok(signed) => {
+                let verified = member::verify(&signed);
+                self.received.push(Received {
+                    source,
+                    contribution: signed.contribution,
+                    verified,
+                });
+            }
             Err(ContributionError::WrongFormat {
                 found: Some(found), ..
-            }) if found == REVOCATION_FORMAT => {
-                let revocation = Revocation::parse(&plain)
-                    .map_err(|e| revocation_failed(path, &e.to_string()))?;
-                self.revocations.push(revocation);
+            }) if found == REVOCATION_FORMAT => match Revocation::parse(&plain) {
+                Ok(revocation) => self.revocations.push(revocation),
+                Err(e) => self.unreadable_revocation(path, &e.to_string())?,
+            },
+            Err(e) => {
+                let detail = match &e {
+                    ContributionError::Inconsistent(why) => Some(why.clone()),
+                    _ => None,
+                };
+                let mut left = LeftOut::new(&source, e.leave_reason());
+                left.detail = detail;
+                leave(self, left);
             }
-            Err(e) => leave(self, e.leave_reason()),
         }
         Ok(())
     }
+
+    /// Opens a file known to be a revocation; any trouble stops the build, unless the
+    /// facilitator said to skip it.
+    fn revocation(&mut self, path: &Path, identities: &[Identity]) -> Result<()> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return self.unreadable_revocation(path, &e.to_string()),
+        };
+        let plain = match bundle::open(&bytes, identities) {
+            Ok(plain) => Zeroizing::new(plain),
+            Err(e) => return self.unreadable_revocation(path, &e.to_string()),
+        };
+        match Revocation::parse(&plain) {
+            Ok(revocation) => {
+                self.revocations.push(revocation);
+                Ok(())
+            }
+            Err(e) => self.unreadable_revocation(path, &e.to_string()),
+        }
+    }
+
+    fn unreadable_revocation(&mut self, path: &Path, why: &str) -> Result<()> {
+        if self.skip_unreadable {
+            note!(
+                "Skipped the revocation {}, which could not be read: {why}",
+                clean_for_terminal(&path.display().to_string())
+            );
+            self.skipped.push(path.display().to_string());
+            return Ok(());
+        }
+        Err(revocation_failed(path, why).into())
+    }
 }
 
-/// Opens a file given after --revocations; any trouble stops the build.
-fn read_revocation(path: &Path, identities: &[Identity]) -> Result<Revocation> {
-    let bytes = std::fs::read(path).map_err(|e| revocation_failed(path, &e.to_string()))?;
-    let plain = Zeroizing::new(
-        bundle::open(&bytes, identities).map_err(|e| revocation_failed(path, &e.to_string()))?,
-    );
-    Revocation::parse(&plain).map_err(|e| revocation_failed(path, &e.to_string()).into())
+/// Whether a file's name says it is a revocation (`tend consent revoke` writes
+/// `revocation-ID.age`).
+fn named_as_revocation(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.to_lowercase().contains("revocation"))
 }
 
 fn revocation_failed(path: &Path, why: &str) -> crate::failure::Failure {
     fail(format!(
-        "could not read the revocation {}: {why}",
-        path.display()
+        "could not read the revocation {}: {}",
+        clean_for_terminal(&path.display().to_string()),
+        clean_for_terminal(why)
     ))
     .hint(
         "nothing was built, so no withdrawn contribution is shown; ask the member for a fresh \
-         copy, or leave the file out if it was not meant for you",
+         copy, or add --skip-unreadable to build without it (the summary will say so)",
     )
 }
 

@@ -1,8 +1,8 @@
 //! `tend retreat`: the facilitator's side. A key to collect contributions with, and the
 //! retreat summary built from them.
 //!
-//! Neither command opens a journal: a facilitator needs no journal of their own. For
-//! `build`, the global `--identity` / `-i` names the facilitator's identity file.
+//! Only `join` opens a journal (the member's); a facilitator needs no journal of their own.
+//! For `build`, the global `--identity` / `-i` names the facilitator's identity file.
 
 use std::process::ExitCode;
 
@@ -12,23 +12,37 @@ use clap::Subcommand;
 use crate::context::Ctx;
 
 mod build;
+mod join;
 mod keygen;
+mod render_child;
+mod roster;
 mod template;
 
-/// For facilitators: make a key and build the retreat summary.
+/// Retreats: join one as a member; make a key, keep a roster and build the summary as a
+/// facilitator.
 #[derive(Debug, Subcommand)]
 pub enum RetreatCommand {
+    /// Print your roster line for a retreat (your name and your key for its purpose)
+    Join(join::Join),
     /// Make an identity for collecting contributions, and print the recipient to hand members
     Keygen(keygen::Keygen),
+    /// Show a roster file and its fingerprint
+    Roster(roster::ShowRoster),
     /// Build the retreat summary from contribution (and revocation) files
     Build(build::Build),
+    /// Render a summary with a user template (used by `build`, in a limited child process)
+    #[command(hide = true)]
+    RenderTemplate(render_child::RenderTemplate),
 }
 
 impl RetreatCommand {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         match self {
+            RetreatCommand::Join(c) => c.run(ctx),
             RetreatCommand::Keygen(c) => c.run(ctx),
+            RetreatCommand::Roster(c) => c.run(ctx),
             RetreatCommand::Build(c) => c.run(ctx),
+            RetreatCommand::RenderTemplate(c) => c.run(ctx),
         }
     }
 }

@@ -3,15 +3,19 @@
 //!
 //! minijinja's own path loader follows symbolic links out of its folder, so this one
 //! canonicalises the folder once and every requested file, and refuses any name that is not
-//! plain or any file whose real place is outside the folder.
+//! a plain `*.j2` / `*.jinja` name, any file whose real place is outside the folder, the
+//! facilitator's identity file (`-i`), and any file that holds an age secret key.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use tend_core::retreat::{template_name_is_plain, within_folder};
+use tend_core::retreat::{holds_secret_key, template_name_is_loadable, within_folder};
 
 use crate::failure::fail;
+
+/// The largest template file loaded.
+const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
 
 /// A template file: its canonical folder and its name within it.
 #[derive(Debug)]
@@ -44,6 +48,14 @@ impl UserTemplate {
             .hint("give it a plain name such as summary.md.j2")
             .into());
         };
+        if !template_name_is_loadable(name) {
+            return Err(fail(format!(
+                "the template {} does not end in .j2 or .jinja",
+                path.display()
+            ))
+            .hint("name template files such as summary.md.j2; only those are ever loaded")
+            .into());
+        }
         Ok(Self {
             folder: folder.to_owned(),
             name: name.to_owned(),
@@ -52,12 +64,13 @@ impl UserTemplate {
 
     /// The loader for [`tend_core::retreat::render_user_template`]: `Ok(None)` for anything
     /// outside the folder, as for a file that does not exist.
+    /// `refused` lists files (canonical paths) never to hand over, such as the identity.
     pub fn loader(
-        &self,
+        folder: PathBuf,
+        refused: Vec<PathBuf>,
     ) -> impl Fn(&str) -> Result<Option<String>, String> + Send + Sync + 'static {
-        let folder = self.folder.clone();
         move |name: &str| {
-            if !template_name_is_plain(name) {
+            if !template_name_is_loadable(name) {
                 return Ok(None);
             }
             let path = match folder.join(name).canonicalize() {
@@ -67,12 +80,21 @@ impl UserTemplate {
                 }
                 Err(e) => return Err(e.to_string()),
             };
-            if !within_folder(&folder, &path) || !path.is_file() {
+            if !within_folder(&folder, &path) || !path.is_file() || refused.contains(&path) {
                 return Ok(None);
             }
-            std::fs::read_to_string(&path)
-                .map(Some)
-                .map_err(|e| e.to_string())
+            let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
+            if meta.len() > MAX_TEMPLATE_BYTES {
+                return Err(format!(
+                    "it is larger than {} KiB",
+                    MAX_TEMPLATE_BYTES >> 10
+                ));
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+            if holds_secret_key(&text) {
+                return Ok(None);
+            }
+            Ok(Some(text))
         }
     }
 }
