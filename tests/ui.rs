@@ -223,6 +223,28 @@ fn the_passphrase_is_asked_inside_the_interface() {
 }
 
 #[test]
+fn after_tend_unlock_it_opens_without_asking() {
+    let env = Env::with_journal();
+    env.ok(&["write", "Kept by the agent"]);
+    env.ok(&["unlock"]);
+    // No passphrase file: only the agent's key can open it without asking.
+    let mut ui = Ui::start(&env, "TEND_PASSPHRASE_FILE=");
+    ui.wait_for("Kept by the agent");
+    assert!(
+        !ui.contents().contains("Your journal is locked."),
+        "nothing is asked"
+    );
+    ui.typed("q");
+    assert_eq!(ui.finish().0, 0);
+    env.ok(&["lock"]);
+    // Locked again, the interface asks.
+    let mut ui = Ui::start(&env, "TEND_PASSPHRASE_FILE=");
+    ui.wait_for("Your journal is locked.");
+    ui.typed("\x1b");
+    ui.finish();
+}
+
+#[test]
 fn leaving_at_the_passphrase_or_three_wrong_tries_change_nothing() {
     let env = Env::with_journal();
     let mut ui = Ui::start(&env, "TEND_PASSPHRASE_FILE=");

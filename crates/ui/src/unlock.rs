@@ -22,6 +22,8 @@ pub struct Opener {
     path: PathBuf,
     secret: Option<Secret>,
     options: OpenOptions,
+    /// The journal already opened by the caller with the key an agent holds.
+    held: Option<Journal>,
 }
 
 impl Opener {
@@ -31,6 +33,7 @@ impl Opener {
             path: path.into(),
             secret: None,
             options: OpenOptions::default(),
+            held: None,
         }
     }
 
@@ -38,6 +41,14 @@ impl Opener {
     #[must_use]
     pub fn with_secret(mut self, secret: Secret) -> Self {
         self.secret = Some(secret);
+        self
+    }
+
+    /// Uses `journal`, opened by the caller with the key `tend unlock` left with the agent,
+    /// so nothing is asked.
+    #[must_use]
+    pub fn with_held(mut self, journal: Journal) -> Self {
+        self.held = Some(journal);
         self
     }
 
@@ -49,10 +60,8 @@ impl Opener {
     /// Opens the journal without asking anyone, if a route allows it: `Ok(None)` means
     /// the passphrase must be asked for.
     pub(crate) fn open_quietly(&mut self) -> Result<Option<Journal>> {
-        // SEAM(agent): when `tend unlock` holds this journal's key, ask it here, first,
-        // and return the journal it opens; a missing or refusing agent falls through to
-        // the routes below.
-        if let Some(journal) = from_agent(&self.path) {
+        // The agent's key first (opened by the caller); without one, the routes below.
+        if let Some(journal) = self.held.take() {
             return Ok(Some(journal));
         }
         if !self.path.exists() {
@@ -76,11 +85,6 @@ impl Opener {
             &self.options,
         )?)
     }
-}
-
-/// The agent-held key, once there is an agent (see `SEAM(agent)` above).
-fn from_agent(_path: &Path) -> Option<Journal> {
-    None
 }
 
 /// What the passphrase screen asks of its caller after a key.

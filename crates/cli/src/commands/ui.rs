@@ -30,9 +30,12 @@ impl Ui {
                     .into(),
             );
         }
-        let mut opener = tend_ui::Opener::new(path);
+        let mut opener = tend_ui::Opener::new(path.clone());
         if let Some(id_path) = &ctx.global.identity {
             opener = opener.with_secret(Secret::Identities(secrets::load_identities(id_path)?));
+        } else if let Some(journal) = crate::sitting::open_held(&path)? {
+            // `tend unlock` left the key with the agent: nothing to ask.
+            opener = opener.with_held(journal);
         } else if let Some(pass) = secrets::passphrase_from_env()? {
             opener = opener.with_secret(Secret::Passphrase(pass));
         }
