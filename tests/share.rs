@@ -14,7 +14,7 @@ mod retreat_support;
 
 use common::Env;
 use retreat_support::{Facilitator, PURPOSE, age_decrypt, member, share};
-use tend_core::contribution::{Contribution, Revocation, sha256_hex};
+use tend_core::contribution::{Revocation, SignedContribution, sha256_hex};
 
 fn three_reflections() -> Env {
     member(&[
@@ -138,12 +138,13 @@ fn share_file_holds_exactly_what_the_preview_showed() {
     let (file, preview) = share(&env, &fac.recipient, "c.age", &extra);
 
     let plain = fac.open(&file);
-    let contribution = Contribution::parse(&plain).unwrap();
+    let signed = SignedContribution::parse(&plain).unwrap();
     assert_eq!(
         String::from_utf8(plain.clone()).unwrap(),
-        contribution.to_json(),
-        "the file holds the document and nothing else"
+        signed.to_json(),
+        "the file holds the signed document and nothing else"
     );
+    let contribution = signed.contribution;
     assert!(
         preview.contains(&contribution.preview()),
         "what the member read is the file's own preview, word for word:\n{preview}"
@@ -172,7 +173,7 @@ fn share_file_holds_exactly_what_the_preview_showed() {
         );
     }
 
-    // --preview-json prints the same document but for what is new on every run.
+    // --preview-json prints the same document (unsigned) but for what is new on every run.
     let mut args = vec!["share", "--purpose", PURPOSE, "--preview-json"];
     args.extend_from_slice(&extra);
     let previewed = env.ok(&args);
@@ -180,12 +181,14 @@ fn share_file_holds_exactly_what_the_preview_showed() {
         let o = v.as_object_mut().unwrap();
         o.remove("id");
         o.remove("revocation_hash");
+        // The preview shows the count the next share would sign with.
+        o.remove("counter");
         o["consent"].as_object_mut().unwrap().remove("given");
         v
     };
     assert_eq!(
         strip(serde_json::from_str(&previewed).unwrap()),
-        strip(serde_json::from_str(&text).unwrap())
+        strip(serde_json::to_value(&contribution).unwrap())
     );
     assert_eq!(
         consent_records(&env).len(),
@@ -203,13 +206,22 @@ fn share_names_the_member_only_when_asked() {
         preview.contains("It carries your name, \"Rosa\""),
         "{preview}"
     );
-    let named = Contribution::parse(&fac.open(&file)).unwrap();
+    let named = SignedContribution::parse(&fac.open(&file))
+        .unwrap()
+        .contribution;
     assert_eq!(named.consent.name.as_deref(), Some("Rosa"));
     let (file, preview) = share(&env, &fac.recipient, "anonymous.age", &[]);
     assert!(preview.contains("It is anonymous"), "{preview}");
     let plain = fac.open(&file);
     assert!(!String::from_utf8(plain.clone()).unwrap().contains("Rosa"));
-    assert_eq!(Contribution::parse(&plain).unwrap().consent.name, None);
+    assert_eq!(
+        SignedContribution::parse(&plain)
+            .unwrap()
+            .contribution
+            .consent
+            .name,
+        None
+    );
 }
 
 #[test]
@@ -231,7 +243,7 @@ fn share_reference_age_tool_decrypts_binary_and_armored_files() {
             .starts_with(b"age-encryption.org/v1")
     );
     let plain = age_decrypt(&fac.key, &binary);
-    assert!(Contribution::parse(&plain).is_ok());
+    assert!(SignedContribution::parse(&plain).is_ok());
     assert_eq!(plain, fac.open(&binary));
 
     let out = env.run(&[
@@ -259,7 +271,10 @@ fn share_reference_age_tool_decrypts_binary_and_armored_files() {
     for who in [&fac, &second] {
         let plain = age_decrypt(&who.key, &armored);
         assert_eq!(
-            Contribution::parse(&plain).unwrap().purpose,
+            SignedContribution::parse(&plain)
+                .unwrap()
+                .contribution
+                .purpose,
             PURPOSE,
             "each recipient opens it"
         );
@@ -391,7 +406,9 @@ fn consent_revoke_writes_a_revocation_for_the_same_recipients() {
     let env = three_reflections();
     let fac = Facilitator::new();
     let (file, _) = share(&env, &fac.recipient, "c.age", &[]);
-    let contribution = Contribution::parse(&fac.open(&file)).unwrap();
+    let contribution = SignedContribution::parse(&fac.open(&file))
+        .unwrap()
+        .contribution;
     let id = contribution.id.clone();
 
     let stderr = env.fails(&["consent", "revoke", "zzzz"]);
