@@ -12,7 +12,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let pack = PackRef {
-        name: "fuzz".into(),
         fingerprint: "0000-0000-0000-0000".into(),
         values: vec![ValueRef {
             id: "equity".into(),
