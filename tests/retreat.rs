@@ -564,3 +564,28 @@ fn a_template_error_names_its_line() {
     assert!(stderr.contains("syntax.j2, line 2"), "{stderr}");
     assert!(!fac.env.path("t.txt").exists());
 }
+
+#[test]
+fn a_roster_line_survives_key_rotation_and_differs_across_purposes() {
+    let env = Env::with_journal();
+    let join = |purpose: &str| env.ok(&["retreat", "join", "--purpose", purpose, "--name", "Sam"]);
+    let spring = join("Spring retreat 2026");
+    let autumn = join("Autumn retreat 2026");
+    assert!(spring.contains("ed25519:"), "{spring}");
+    let key_of = |line: &str| {
+        line.split_whitespace()
+            .find(|w| w.starts_with("ed25519:"))
+            .map(str::to_owned)
+            .expect("a key")
+    };
+    assert_ne!(
+        key_of(&spring),
+        key_of(&autumn),
+        "one journal's keys for two purposes are unrelated"
+    );
+    // A rotation makes a new data key; the member's roster key for a purpose stays, so the
+    // facilitator's roster still counts them.
+    env.ok(&["key", "rotate"]);
+    assert_eq!(join("Spring retreat 2026"), spring);
+    assert_eq!(join("Autumn retreat 2026"), autumn);
+}
