@@ -10,6 +10,20 @@
 //!   member adds to (the empty combination included); for a group without one, one "I add
 //!   here" bit per cell.
 //!
+//! - a *row sketch*: [`SKETCH_HASHES`] one-hot vectors of [`SKETCH_BUCKETS`] entries, each
+//!   marking a bucket picked by hashing the member's whole row (its exact counts) with one
+//!   of [`SKETCH_HASHES`] public hash functions; a row of zeros always marks bucket 0.
+//!
+//! The sketch is there for the rule that withholds a group whose members' rows are too
+//! alike (and the one that decides where names may stand): those read how often the most
+//! common row occurs, which no total says. Bucket 0 counts the rows of zeros exactly; the
+//! fullest other bucket of each hash counts the most common non-zero row *and* any other
+//! rows that fell into its bucket, so the smallest of these over the hashes is never less
+//! than the truth. The rules only ever grow more cautious with a larger count, so a sketch
+//! can make the co-facilitated build withhold what the single build would show (when the
+//! few rows that differ from the most common one collide with it under every hash: about
+//! one chance in 63^4 per group), and never the other way round.
+//!
 //! Every entry is 0 or 1, and Prio3SumVec's proof checks exactly that. What it cannot check
 //! (that a one-hot vector has exactly one bit, that it matches the counts) is checked on the
 //! totals by [`Tally::from_aggregate`]: a lone member who lies there makes the totals
@@ -19,12 +33,19 @@ use tend_core::commitment::CommitmentState;
 use tend_core::contribution::{Contribution, PackRef};
 use tend_core::repair::RepairPart;
 
+use sha2::{Digest, Sha256};
+use tend_core::retreat::{RowProfile, RowProfiles};
+
 use crate::ProtocolError;
 
 /// Bits per count: a member's count in one cell is at most 2^12 − 1 = 4095.
 pub const COUNT_BITS: usize = 12;
 /// The largest count one member may give in one cell.
 pub const MAX_COUNT: u64 = (1 << COUNT_BITS) - 1;
+/// How many hash functions the row sketch has.
+pub const SKETCH_HASHES: usize = 4;
+/// Buckets per hash function in the row sketch (bucket 0 is the row of zeros).
+pub const SKETCH_BUCKETS: usize = 64;
 /// The longest measurement a plan may ask for (entries of one bit).
 pub const MAX_MEASUREMENT_LEN: usize = 1 << 15;
 
@@ -48,7 +69,7 @@ impl GroupShape {
 
     /// Entries of the measurement this group takes.
     pub fn len(&self) -> usize {
-        self.width * COUNT_BITS + self.membership_len()
+        self.width * COUNT_BITS + self.membership_len() + SKETCH_HASHES * SKETCH_BUCKETS
     }
 
     /// Whether the group has no entries (never, for a real group).
@@ -187,7 +208,7 @@ impl Layout {
             ));
         }
         let mut out = Vec::with_capacity(self.len());
-        for (shape, row) in self.groups.iter().zip(rows) {
+        for (g, (shape, row)) in self.groups.iter().zip(rows).enumerate() {
             if row.len() != shape.width {
                 return Err(ProtocolError::Inconsistent(
                     "the figures do not fit the plan".into(),
@@ -208,9 +229,38 @@ impl Layout {
             } else {
                 out.extend(row.iter().map(|&n| u128::from(n > 0)));
             }
+            for hash in 0..SKETCH_HASHES {
+                let bucket = self.bucket(g, hash, row);
+                out.extend((0..SKETCH_BUCKETS).map(|b| u128::from(b == bucket)));
+            }
         }
         debug_assert_eq!(out.len(), self.len());
         Ok(out)
+    }
+}
+
+impl Layout {
+    /// The sketch bucket of `row` (of group `group`) under hash `hash`: 0 for a row of
+    /// zeros, else one of the others by SHA-256 over the pack's fingerprint, the group, the
+    /// hash's number and the row's exact counts. Public and fixed by the plan: it hides
+    /// nothing, it only has to be the same for every member.
+    pub fn bucket(&self, group: usize, hash: usize, row: &[u64]) -> usize {
+        if row.iter().all(|n| *n == 0) {
+            return 0;
+        }
+        let mut h = Sha256::new();
+        h.update(b"tend retreat row sketch v1\0");
+        h.update(self.pack.fingerprint.as_bytes());
+        h.update([0]);
+        h.update((group as u64).to_le_bytes());
+        h.update((hash as u64).to_le_bytes());
+        for n in row {
+            h.update(n.to_le_bytes());
+        }
+        let digest = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        1 + (u64::from_le_bytes(first) % (SKETCH_BUCKETS as u64 - 1)) as usize
     }
 }
 
@@ -230,11 +280,33 @@ pub struct GroupTally {
     /// With a total: how many members add to each combination of cells (by bit mask).
     /// Without: how many members add to each cell.
     pub membership: Vec<u64>,
+    /// The row sketch: per hash, how many members' rows fell into each bucket.
+    pub sketch: Vec<Vec<u64>>,
     /// The group's shape.
     pub shape: GroupShape,
 }
 
 impl GroupTally {
+    /// What the rules read of the members' rows, from the sketch: the rows of zeros exactly,
+    /// and a count never below the truth for the most common non-zero row.
+    pub fn profile(&self, members: usize) -> RowProfile {
+        let zeros = self.sketch.first().map_or(0, |h| h[0]) as usize;
+        let most_common_nonzero = self
+            .sketch
+            .iter()
+            .map(|h| h.iter().skip(1).copied().max().unwrap_or(0))
+            .min()
+            .unwrap_or(0) as usize;
+        let nonzero = members.saturating_sub(zeros);
+        let most_common_nonzero = most_common_nonzero.min(nonzero);
+        RowProfile {
+            rows: members,
+            nonzero,
+            most_common: zeros.max(most_common_nonzero),
+            most_common_nonzero,
+        }
+    }
+
     /// How many members add to cell `i`.
     pub fn members_in(&self, i: usize) -> u64 {
         if self.shape.with_total {
@@ -343,14 +415,42 @@ impl Tally {
                 })
                 .collect::<Result<_, _>>()?;
             at += shape.membership_len();
+            let sketch: Vec<Vec<u64>> = (0..SKETCH_HASHES)
+                .map(|_| {
+                    let h: Vec<u64> = aggregate[at..at + SKETCH_BUCKETS]
+                        .iter()
+                        .map(|&m| u64::try_from(m).unwrap_or(u64::MAX))
+                        .collect();
+                    at += SKETCH_BUCKETS;
+                    h
+                })
+                .collect();
+            if sketch
+                .iter()
+                .any(|h| h.iter().map(|&m| u128::from(m)).sum::<u128>() != n || h[0] != sketch[0][0])
+            {
+                return Err(crafted("a group's row sketch does not add up to the batch"));
+            }
             if shape.with_total && membership.iter().map(|&m| u128::from(m)).sum::<u128>() != n {
                 return Err(crafted("a group's members do not add up to the batch"));
             }
             let tally = GroupTally {
                 sums,
                 membership,
+                sketch,
                 shape: *shape,
             };
+            let zeros = tally.sketch[0][0];
+            let nonzero_rows = if shape.with_total {
+                n as u64 - tally.membership[0]
+            } else {
+                (0..shape.width).map(|i| tally.members_in(i)).max().unwrap_or(0)
+            };
+            if (shape.with_total && zeros != tally.membership[0])
+                || (!shape.with_total && n as u64 - zeros < nonzero_rows)
+            {
+                return Err(crafted("a group's rows of zeros disagree with its members"));
+            }
             for i in 0..shape.width {
                 let behind = tally.members_in(i);
                 let sum = tally.sums[i];
@@ -361,6 +461,24 @@ impl Tally {
             groups.push(tally);
         }
         Ok(Tally { members, groups })
+    }
+
+    /// What the small-group rules read of the members' rows, per group of the summary.
+    pub fn profiles(&self, layout: &Layout) -> RowProfiles {
+        let values = layout.pack.values.len();
+        let profile = |g: usize| self.groups.get(g).map(|t| t.profile(self.members));
+        RowProfiles {
+            values: layout
+                .pack
+                .values
+                .iter()
+                .enumerate()
+                .filter_map(|(g, v)| Some((v.id.clone(), profile(g)?)))
+                .collect(),
+            commitments: profile(values),
+            repair_status: profile(values + 1),
+            repair_parts: profile(values + 2),
+        }
     }
 
     /// The totals of plain rows (one `Vec<Vec<u64>>` per member, shaped like

@@ -17,6 +17,8 @@ use tend_core::contribution::{
 };
 use tend_core::repair::RepairPart;
 
+use tend_core::retreat::{self, Options, Received, Report, Summary};
+
 use crate::ProtocolError;
 use crate::files::ReadExcerpt;
 use crate::layout::Tally;
@@ -120,4 +122,29 @@ pub fn stand_ins(
         });
     }
     Ok(out)
+}
+
+/// The summary of a co-facilitated retreat: stand-ins for `tally` and `excerpts`, built by
+/// `tend_core::retreat` under the plan's minimum group, with the rules that read members'
+/// rows deciding on the rows' profiles from the same aggregate.
+pub fn summary(
+    plan: &Plan,
+    tally: &Tally,
+    excerpts: &[ReadExcerpt],
+    options: &Options,
+) -> Result<(Summary, Report), ProtocolError> {
+    let layout = plan.layout()?;
+    let received = stand_ins(plan, tally, excerpts)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, contribution)| Received {
+            source: format!("stand-in {i}"),
+            contribution,
+            verified: true,
+        })
+        .collect();
+    let mut options = options.clone();
+    options.min_group = options.min_group.max(plan.min_group);
+    retreat::build_with_profiles(received, &[], vec![], &options, &tally.profiles(&layout))
+        .map_err(|e| ProtocolError::Inconsistent(e.to_string()))
 }

@@ -35,6 +35,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::contribution::{Contribution, Revocation};
+pub use protect::RowProfile;
 pub use roster::{Roster, RosterEntry, RosterError};
 
 pub use render::{
@@ -273,6 +274,21 @@ impl fmt::Display for Report {
     }
 }
 
+/// The profiles of members' rows that a co-facilitated build knows from the aggregate but
+/// cannot read from its stand-in contributions (see [`RowProfile`]). A group without one is
+/// profiled from the contributions' own rows, as in the single-facilitator build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowProfiles {
+    /// Per value, by id.
+    pub values: std::collections::BTreeMap<String, RowProfile>,
+    /// Commitments by state.
+    pub commitments: Option<RowProfile>,
+    /// Repairs open and closed.
+    pub repair_status: Option<RowProfile>,
+    /// Repairs by the parts tended.
+    pub repair_parts: Option<RowProfile>,
+}
+
 /// Decides which contributions count and builds the summary from them.
 ///
 /// `unreadable` lists files the caller could not open or parse (with the reason); they are
@@ -288,6 +304,25 @@ pub fn build(
     revocations: &[Revocation],
     unreadable: Vec<LeftOut>,
     options: &Options,
+) -> Result<(Summary, Report), RetreatError> {
+    build_with_profiles(
+        received,
+        revocations,
+        unreadable,
+        options,
+        &RowProfiles::default(),
+    )
+}
+
+/// [`build`], with the small-group rules that read members' rows deciding on `profiles`
+/// where it has them: for a co-facilitated build, whose contributions are stand-ins made
+/// from the totals and `profiles` come from the same aggregate.
+pub fn build_with_profiles(
+    received: Vec<Received>,
+    revocations: &[Revocation],
+    unreadable: Vec<LeftOut>,
+    options: &Options,
+    profiles: &RowProfiles,
 ) -> Result<(Summary, Report), RetreatError> {
     if options.min_group < SMALLEST_MIN_GROUP {
         return Err(RetreatError::MinGroupTooSmall(options.min_group));
@@ -305,6 +340,7 @@ pub fn build(
         options,
         roster.clone(),
         &mut selection.warnings,
+        profiles,
     );
     let mut left_out = unreadable;
     left_out.extend(selection.left_out);

@@ -61,8 +61,25 @@ impl Group {
     where
         I: IntoIterator<Item = Vec<u64>>,
     {
+        Self::tally_with(rows, width, with_total, min, None)
+    }
+
+    /// [`Group::tally`], with rule 4 deciding on `profile` when one is given instead of on
+    /// the rows themselves (a co-facilitated build has stand-in rows, and the members'
+    /// rows' profile from the aggregate).
+    pub fn tally_with<I>(
+        rows: I,
+        width: usize,
+        with_total: bool,
+        min: usize,
+        profile: Option<RowProfile>,
+    ) -> Self
+    where
+        I: IntoIterator<Item = Vec<u64>>,
+    {
         let rows: Vec<Vec<u64>> = rows.into_iter().collect();
-        let withheld = !diverse(&rows, min);
+        let profile = profile.unwrap_or_else(|| RowProfile::of(&rows));
+        let withheld = !profile.diverse(min);
         let mut cells = vec![Cell::default(); width];
         let mut total = Cell::default();
         let mut present = Vec::new();
@@ -160,9 +177,51 @@ impl Group {
     }
 }
 
+/// What rules 4 and 6 read of the members' rows beyond the totals: how many rows there
+/// are, how many are not all zeros, and how often the most common row and the most common
+/// non-zero row occur. Nothing else about the rows matters to them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowProfile {
+    /// How many rows (every contributor has one).
+    pub rows: usize,
+    /// How many rows are not all zeros.
+    pub nonzero: usize,
+    /// How often the most common row occurs.
+    pub most_common: usize,
+    /// How often the most common non-zero row occurs (0 when every row is zeros).
+    pub most_common_nonzero: usize,
+}
+
+impl RowProfile {
+    /// The profile of `rows`.
+    pub fn of(rows: &[Vec<u64>]) -> Self {
+        let nonzero: Vec<&Vec<u64>> = rows.iter().filter(|r| r.iter().any(|n| *n > 0)).collect();
+        RowProfile {
+            rows: rows.len(),
+            nonzero: nonzero.len(),
+            most_common: most_common(rows.iter()),
+            most_common_nonzero: most_common(nonzero.iter().copied()),
+        }
+    }
+
+    /// Rule 4: whether at least `min - 1` rows differ from the most common row.
+    pub(crate) fn diverse(&self, min: usize) -> bool {
+        self.rows.saturating_sub(self.most_common) >= min.saturating_sub(1)
+    }
+
+    /// Rule 6, as [`names_safe`] says it.
+    pub(crate) fn names_safe(&self, named: usize, min: usize) -> bool {
+        let need = min.saturating_sub(1);
+        let varied = self.nonzero.saturating_sub(self.most_common_nonzero) >= need;
+        let zeros = self.rows > self.nonzero;
+        varied && (!zeros || self.nonzero.saturating_sub(named) >= need)
+    }
+}
+
 /// Rule 4: whether at least `min - 1` of `rows` differ from the most common row.
+#[cfg(test)]
 pub(crate) fn diverse(rows: &[Vec<u64>], min: usize) -> bool {
-    rows.len().saturating_sub(most_common(rows.iter())) >= min.saturating_sub(1)
+    RowProfile::of(rows).diverse(min)
 }
 
 /// How often the most common of `rows` occurs.
@@ -184,15 +243,9 @@ fn most_common<'a>(rows: impl Iterator<Item = &'a Vec<u64>>) -> usize {
 /// there: at least `min - 1` members with a non-zero row must be unnamed, when anyone's row
 /// is zero. Both depend only on how many rows of each kind there are, never on whose row is
 /// whose, so swapping two rows never changes whether names are shown.
+#[cfg(test)]
 pub(crate) fn names_safe(rows: &[Vec<u64>], named: usize, min: usize) -> bool {
-    let nonzero: Vec<&Vec<u64>> = rows.iter().filter(|r| r.iter().any(|n| *n > 0)).collect();
-    let need = min.saturating_sub(1);
-    let varied = nonzero
-        .len()
-        .saturating_sub(most_common(nonzero.iter().copied()))
-        >= need;
-    let zeros = rows.len() > nonzero.len();
-    varied && (!zeros || nonzero.len().saturating_sub(named) >= need)
+    RowProfile::of(rows).names_safe(named, min)
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::protect::{Group, names_safe};
-use super::{Options, RosterCheck};
+use super::protect::{Group, RowProfile};
+use super::{Options, RosterCheck, RowProfiles};
 use crate::commitment::CommitmentState;
 use crate::contribution::{Contribution, Period, sha256_hex};
 use crate::pack::Scale;
@@ -222,6 +222,7 @@ pub(crate) fn summarise(
     options: &Options,
     roster: Option<RosterCheck>,
     warnings: &mut Vec<String>,
+    profiles: &RowProfiles,
 ) -> Summary {
     let min = options.min_group;
     let ranks = pack_ranks(included);
@@ -258,7 +259,7 @@ pub(crate) fn summarise(
     let mut value_summaries = Vec::new();
     let mut names_allowed = BTreeMap::new();
     for id in &ids {
-        if let Some((summary, names_ok)) = value_summary(id, included, &scale, min) {
+        if let Some((summary, names_ok)) = value_summary(id, included, &scale, min, profiles) {
             names_allowed.insert(id.clone(), names_ok);
             value_summaries.push(summary);
         }
@@ -321,8 +322,8 @@ pub(crate) fn summarise(
         pack,
         scale,
         values: value_summaries,
-        commitments: commitments(included, min),
-        repairs: repairs(included, min),
+        commitments: commitments(included, min, profiles),
+        repairs: repairs(included, min, profiles),
         other_excerpts,
     }
 }
@@ -335,6 +336,7 @@ fn value_summary(
     included: &[Contribution],
     scale: &Scale,
     min: usize,
+    profiles: &RowProfiles,
 ) -> Option<(ValueSummary, bool)> {
     let buckets: Vec<u8> = (scale.min..=scale.max).collect();
     // One row per contributor (zeros for one who did not cover it): a count per rating
@@ -363,7 +365,12 @@ fn value_summary(
             row
         })
         .collect();
-    let group = Group::tally(rows.clone(), buckets.len() + 1, true, min);
+    let profile = profiles
+        .values
+        .get(id)
+        .copied()
+        .unwrap_or_else(|| RowProfile::of(&rows));
+    let group = Group::tally_with(rows, buckets.len() + 1, true, min, Some(profile));
     let members = group.total.map_or(0, |t| t.members);
     if members < min || !group.any_shown() {
         return None;
@@ -374,7 +381,7 @@ fn value_summary(
             c.consent.name.is_some() && c.excerpts.iter().any(|e| e.values.iter().any(|v| v == id))
         })
         .count();
-    let names_ok = names_safe(&rows, named, min);
+    let names_ok = profile.names_safe(named, min);
 
     // Its name: the one most members' packs give it, when at least `min` do; else its id.
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
@@ -422,14 +429,20 @@ fn value_summary(
     Some((summary, names_ok))
 }
 
-fn commitments(included: &[Contribution], min: usize) -> CommitmentSummary {
+fn commitments(included: &[Contribution], min: usize, profiles: &RowProfiles) -> CommitmentSummary {
     let rows = included.iter().map(|c| {
         CommitmentState::ALL
             .iter()
             .map(|s| u64::from(c.aggregates.commitments.get(s).copied().unwrap_or(0)))
             .collect()
     });
-    let group = Group::tally(rows, CommitmentState::ALL.len(), true, min);
+    let group = Group::tally_with(
+        rows,
+        CommitmentState::ALL.len(),
+        true,
+        min,
+        profiles.commitments,
+    );
     CommitmentSummary {
         total: group.total_figure(),
         states: CommitmentState::ALL
@@ -444,8 +457,8 @@ fn commitments(included: &[Contribution], min: usize) -> CommitmentSummary {
     }
 }
 
-fn repairs(included: &[Contribution], min: usize) -> RepairSummary {
-    let status = Group::tally(
+fn repairs(included: &[Contribution], min: usize, profiles: &RowProfiles) -> RepairSummary {
+    let status = Group::tally_with(
         included.iter().map(|c| {
             let r = &c.aggregates.repairs;
             vec![u64::from(r.open), u64::from(r.closed)]
@@ -453,9 +466,10 @@ fn repairs(included: &[Contribution], min: usize) -> RepairSummary {
         2,
         true,
         min,
+        profiles.repair_status,
     );
     // Parts overlap (one repair tends several), so they have no total to subtract from.
-    let parts = Group::tally(
+    let parts = Group::tally_with(
         included.iter().map(|c| {
             RepairPart::ALL
                 .iter()
@@ -465,6 +479,7 @@ fn repairs(included: &[Contribution], min: usize) -> RepairSummary {
         RepairPart::ALL.len(),
         false,
         min,
+        profiles.repair_parts,
     );
     RepairSummary {
         total: status.total_figure(),
