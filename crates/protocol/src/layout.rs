@@ -425,10 +425,9 @@ impl Tally {
                     h
                 })
                 .collect();
-            if sketch
-                .iter()
-                .any(|h| h.iter().map(|&m| u128::from(m)).sum::<u128>() != n || h[0] != sketch[0][0])
-            {
+            if sketch.iter().any(|h| {
+                h.iter().map(|&m| u128::from(m)).sum::<u128>() != n || h[0] != sketch[0][0]
+            }) {
                 return Err(crafted("a group's row sketch does not add up to the batch"));
             }
             if shape.with_total && membership.iter().map(|&m| u128::from(m)).sum::<u128>() != n {
@@ -444,7 +443,10 @@ impl Tally {
             let nonzero_rows = if shape.with_total {
                 n as u64 - tally.membership[0]
             } else {
-                (0..shape.width).map(|i| tally.members_in(i)).max().unwrap_or(0)
+                (0..shape.width)
+                    .map(|i| tally.members_in(i))
+                    .max()
+                    .unwrap_or(0)
             };
             if (shape.with_total && zeros != tally.membership[0])
                 || (!shape.with_total && n as u64 - zeros < nonzero_rows)

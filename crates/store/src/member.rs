@@ -69,6 +69,36 @@ impl MemberSigningKey {
             signature,
         ))
     }
+
+    /// Signs a co-facilitated retreat report's bytes (`tend_protocol`'s
+    /// `Report::signed_bytes`, which begin with their own context string). Refuses bytes that
+    /// begin as a contribution's signing message does, so this can never make a signature
+    /// that passes for one over a contribution.
+    pub fn sign_report(&self, message: &[u8]) -> Result<[u8; 64]> {
+        if !message.starts_with(REPORT_CONTEXT) {
+            return Err(Error::Damaged(
+                "only a retreat report is signed this way".into(),
+            ));
+        }
+        Ok(self.0.sign(message).to_bytes())
+    }
+}
+
+/// What every co-facilitated retreat report's signed bytes begin with.
+pub const REPORT_CONTEXT: &[u8] = b"tend retreat report v1\0";
+
+/// Whether `signature` is `key`'s good signature over a report's signed bytes (strict, as
+/// [`verify`]).
+pub fn verify_report(key: &MemberKey, message: &[u8], signature: &[u8]) -> bool {
+    let Ok(key) = VerifyingKey::from_bytes(&key.to_bytes()) else {
+        return false;
+    };
+    let Ok(signature) = Signature::from_slice(signature) else {
+        return false;
+    };
+    message.starts_with(REPORT_CONTEXT)
+        && key.verify_strict(message, &signature).is_ok()
+        && key.verify(message, &signature).is_ok()
 }
 
 /// Whether `signed` carries a good signature by the key its contribution names. Strict

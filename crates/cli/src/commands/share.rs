@@ -30,6 +30,8 @@ use crate::files::write_private;
 use crate::output::count_of;
 use crate::{note, prompt, say, values_arg};
 
+mod plan;
+
 /// Share a contribution for a retreat: counts by default, your own words only from the
 /// reflections you name with --excerpt, your name only with --name.
 ///
@@ -39,8 +41,12 @@ use crate::{note, prompt, say, values_arg};
 #[command(group(ArgGroup::new("recipients").args(["to", "recipients_file"]).multiple(true)))]
 pub struct Share {
     /// What it is for, in the facilitator's words: "Spring retreat 2026"
-    #[arg(long, value_name = "TEXT")]
-    purpose: String,
+    #[arg(long, value_name = "TEXT", required_unless_present = "plan")]
+    purpose: Option<String>,
+    /// Share into a co-facilitated retreat with this plan (from `tend retreat plan`): the
+    /// plan sets the purpose, the values, the period and who receives the file
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["purpose", "to", "recipients_file", "since", "until", "values", "expires", "armor", "preview_json"])]
+    plan: Option<PathBuf>,
     /// Who may open it: the facilitator's age recipient (age1…); repeatable
     #[arg(long = "to", value_name = "RECIPIENT")]
     to: Vec<String>,
@@ -89,6 +95,10 @@ pub struct Share {
 
 impl Share {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
+        if let Some(plan) = self.plan.clone() {
+            return self.run_plan(ctx, &plan);
+        }
+        let purpose = self.purpose.clone().unwrap_or_default();
         // Everything that can be checked without the journal is checked before unlocking.
         let period = Period {
             since: ctx.opt_date(self.since.as_deref())?,
@@ -123,7 +133,7 @@ impl Share {
         rand::rngs::OsRng.fill_bytes(token_bytes.as_mut());
         let token = RevocationToken::from_bytes(token_bytes.as_ref());
         let (contribution, excerpt_ids) =
-            self.contribution(ctx, &journal, period, expires, token.hash())?;
+            self.contribution(ctx, &journal, &purpose, period, expires, token.hash())?;
         let Some(path) = output else {
             let json = Zeroizing::new(contribution.to_json());
             crate::output::out_raw(format!("{}\n", json.as_str()).as_bytes());
@@ -144,7 +154,7 @@ impl Share {
         consent(self.yes, who.len())?;
 
         // Signed over the exact text the preview was made from.
-        let signed = journal.member_key(&self.purpose)?.sign(&contribution)?;
+        let signed = journal.member_key(&purpose)?.sign(&contribution)?;
         let file = Zeroizing::new(signed.to_json());
         let sealed = bundle::seal(file.as_bytes(), &recipients, self.armor)?;
         let record = ConsentRecord::new(
@@ -157,7 +167,7 @@ impl Share {
         );
         // The counter and the record first: a file that is out there can always be revoked,
         // and no later contribution reuses its number.
-        journal.record_contribution_counter(&self.purpose, contribution.counter)?;
+        journal.record_contribution_counter(&purpose, contribution.counter)?;
         let record_id = journal.add(&record)?;
         if let Err(e) = write_private(path, &sealed, self.force) {
             let _ = journal.delete::<ConsentRecord>(record_id);
@@ -183,6 +193,7 @@ impl Share {
         &self,
         ctx: &Ctx,
         journal: &Journal,
+        purpose: &str,
         period: Period,
         expires: Option<NaiveDate>,
         revocation_hash: String,
@@ -201,11 +212,9 @@ impl Share {
         }
         let request = ContributionRequest {
             id: new_id(),
-            purpose: self.purpose.clone(),
-            signer: journal.member_key(&self.purpose)?.public(),
-            counter: journal
-                .contribution_counter(&self.purpose)?
-                .saturating_add(1),
+            purpose: purpose.to_owned(),
+            signer: journal.member_key(purpose)?.public(),
+            counter: journal.contribution_counter(purpose)?.saturating_add(1),
             pack: &pack,
             period,
             values,

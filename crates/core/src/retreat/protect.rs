@@ -57,6 +57,7 @@ pub(crate) struct Group {
 impl Group {
     /// Tallies `rows` (one per member, one count per cell) into a group of `width` cells,
     /// with a total when `with_total`, and applies the protection rules.
+    #[cfg(test)]
     pub fn tally<I>(rows: I, width: usize, with_total: bool, min: usize) -> Self
     where
         I: IntoIterator<Item = Vec<u64>>,

@@ -33,6 +33,8 @@ use crate::files::write_private;
 use crate::{note, say, secrets};
 use tend_core::contribution::limits::clean_for_terminal;
 
+mod cofac;
+
 /// The built-in formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SummaryFormat {
@@ -58,9 +60,14 @@ pub enum SummaryFormat {
 wrote. No journal is opened.\nThe report at the end (on stderr) lists every file left out, and why."
 )]
 pub struct Build {
-    /// Contribution files (and any revocation files members sent)
+    /// Contribution files (and any revocation files members sent); with --plan, the leader's
+    /// and the helper's aggregate shares
     #[arg(required = true, value_name = "FILES")]
     files: Vec<PathBuf>,
+    /// Build a co-facilitated retreat's summary with this plan, from the two aggregate shares
+    /// (needs --roster, the plan's roster)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["revocations", "skip_unreadable", "purpose"])]
+    plan: Option<PathBuf>,
     /// Revocation files members sent
     #[arg(long, value_name = "FILES", num_args = 1..)]
     revocations: Vec<PathBuf>,
@@ -124,6 +131,9 @@ impl Build {
         let today = ctx.opt_date(self.today.as_deref())?.unwrap_or(ctx.today());
         #[cfg(not(debug_assertions))]
         let today = ctx.today();
+        if let Some(plan) = &self.plan {
+            return self.run_cofac(today, plan, identity_path);
+        }
         if self.min_group < SMALLEST_MIN_GROUP {
             return Err(fail(format!(
                 "a minimum group of {} would let members work out each other's figures",
@@ -175,12 +185,7 @@ impl Build {
             }
             _ => fail(e.to_string()),
         })?;
-        let text = match &template {
-            Some(t) => super::render_child::render_in_child(&summary, t, identity_path)?,
-            None => retreat::render(&summary, self.format())
-                .map_err(|e| template_failed(&e, template.as_ref()))?,
-        };
-        write_private(&self.output, text.as_bytes(), self.force)?;
+        self.write_summary(&summary, template.as_ref(), identity_path)?;
 
         say!("Wrote the retreat summary to {}.", self.output.display());
         if revocation_files > 0 {
@@ -191,6 +196,22 @@ impl Build {
         }
         anstream::eprint!("{report}");
         crate::commands::done()
+    }
+
+    /// Renders the summary (with the user's template, in a child process, when there is
+    /// one) and writes it.
+    fn write_summary(
+        &self,
+        summary: &retreat::Summary,
+        template: Option<&UserTemplate>,
+        identity_path: &Path,
+    ) -> Result<()> {
+        let text = match template {
+            Some(t) => super::render_child::render_in_child(summary, t, identity_path)?,
+            None => retreat::render(summary, self.format())
+                .map_err(|e| template_failed(&e, template))?,
+        };
+        write_private(&self.output, text.as_bytes(), self.force)
     }
 
     fn format(&self) -> Format {

@@ -11,9 +11,12 @@ use clap::Subcommand;
 
 use crate::context::Ctx;
 
+mod aggregate;
 mod build;
+pub(crate) mod cofac;
 mod join;
 mod keygen;
+mod plan;
 mod render_child;
 mod roster;
 mod template;
@@ -28,7 +31,12 @@ pub enum RetreatCommand {
     Keygen(keygen::Keygen),
     /// Show a roster file and its fingerprint
     Roster(roster::ShowRoster),
-    /// Build the retreat summary from contribution (and revocation) files
+    /// Plan a co-facilitated retreat (neither co-facilitator alone sees any member's figures)
+    Plan(plan::PlanRetreat),
+    /// Take your step as a co-facilitator: --as helper or --as leader
+    Aggregate(aggregate::Aggregate),
+    /// Build the retreat summary from contribution (and revocation) files, or with --plan
+    /// from the co-facilitators' two aggregate shares
     Build(build::Build),
     /// Render a summary with a user template (used by `build`, in a limited child process)
     #[command(hide = true)]
@@ -41,6 +49,8 @@ impl RetreatCommand {
             RetreatCommand::Join(c) => c.run(ctx),
             RetreatCommand::Keygen(c) => c.run(ctx),
             RetreatCommand::Roster(c) => c.run(ctx),
+            RetreatCommand::Plan(c) => c.run(ctx),
+            RetreatCommand::Aggregate(c) => c.run(ctx),
             RetreatCommand::Build(c) => c.run(ctx),
             RetreatCommand::RenderTemplate(c) => c.run(ctx),
         }
