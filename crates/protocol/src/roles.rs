@@ -185,9 +185,22 @@ pub fn helper_batch(
     revoked: &dyn Fn(&str) -> bool,
     ledger: &mut Ledger,
 ) -> Result<HelperBatch, ProtocolError> {
+    let mut left_out = Vec::new();
+    helper_batch_noting(plan, incoming, roster, revoked, ledger, &mut left_out)
+}
+
+/// [`helper_batch`], noting the reports left out in `left_out` even when the batch is
+/// refused (so the helper can say why there were too few).
+pub fn helper_batch_noting(
+    plan: &Plan,
+    incoming: Vec<Incoming>,
+    roster: &dyn Fn(&Report) -> Result<String, Refusal>,
+    revoked: &dyn Fn(&str) -> bool,
+    ledger: &mut Ledger,
+    left_out: &mut Vec<(String, Refusal)>,
+) -> Result<HelperBatch, ProtocolError> {
     let fingerprint = plan.fingerprint();
     let vdaf = vdaf_for(plan)?;
-    let mut left_out = Vec::new();
 
     // Plan, roster and revocation first.
     let mut by_signer: BTreeMap<String, Vec<(Incoming, String)>> = BTreeMap::new();
@@ -297,6 +310,7 @@ pub fn helper_batch(
         held.iter().map(|h| hex(&h.nonce.0)).collect(),
         signers,
     )?;
+    left_out.sort();
     if entries.len() < plan.min_group {
         return Err(ProtocolError::BelowMinGroup {
             count: entries.len(),
@@ -308,7 +322,6 @@ pub fn helper_batch(
     let mut rng = rand::thread_rng();
     entries.shuffle(&mut rng);
     slips.shuffle(&mut rng);
-    left_out.sort();
     Ok(HelperBatch {
         batch: Batch {
             format: BATCH_FORMAT.into(),
@@ -327,7 +340,7 @@ pub fn helper_batch(
             verify_key: B64(verify_key.to_vec()),
             reports: held,
         },
-        left_out,
+        left_out: left_out.clone(),
     })
 }
 

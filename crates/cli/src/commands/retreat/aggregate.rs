@@ -154,14 +154,19 @@ impl Aggregate {
         let mut ledger = read_ledger(&self.ledger, Role::Helper, plan)?;
         let check = |r: &Report| on_roster(&roster, r);
         let revoked = |hash: &str| hashes.iter().any(|h| h.eq_ignore_ascii_case(hash));
-        let made = roles::helper_batch(plan, incoming, &check, &revoked, &mut ledger);
+        let mut left_out = unreadable;
+        let made = roles::helper_batch_noting(
+            plan,
+            incoming,
+            &check,
+            &revoked,
+            &mut ledger,
+            &mut left_out,
+        );
         write_ledger(&self.ledger, &ledger)?;
-        let mut made = made.map_err(|e| {
-            print_left_out(&unreadable);
-            refused(e, "nothing was written")
-        })?;
-        made.left_out.extend(unreadable);
-        made.left_out.sort();
+        left_out.sort();
+        print_left_out(&left_out);
+        let made = made.map_err(|e| refused(e, "nothing was written"))?;
         seal_to(
             output,
             &Zeroizing::new(made.batch.to_json()),
@@ -184,7 +189,6 @@ impl Aggregate {
             "Kept your own state in {}; you need it for your last step.",
             state.display()
         );
-        print_left_out(&made.left_out);
         crate::commands::done()
     }
 

@@ -1,0 +1,668 @@
+//! A co-facilitated retreat end to end: two co-facilitators, a roster, members sharing into
+//! a plan, the helper's batch, the leader's answer, both aggregate shares, and the summary,
+//! which must equal the single-facilitator summary from the same journals; and every report
+//! and batch the co-facilitators must refuse.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod retreat_support;
+
+use age::x25519::Identity;
+use common::Env;
+use ed25519_dalek::{Signer, SigningKey};
+use prio::codec::{Encode, ParameterizedDecode};
+use retreat_support::{Facilitator, PURPOSE, member};
+use serde_json::Value;
+use tend_core::contribution::Contribution;
+use tend_protocol::files::{B64, Batch, Report};
+
+const SINCE: &str = "2020-01-01";
+const UNTIL: &str = "2030-12-31";
+const WHO_SEES_WHAT: &str =
+    "Neither co-facilitator alone can see your figures; together they see only everyone's totals.";
+
+/// One member: their journal, their roster name, what they write and share.
+struct Member {
+    env: Env,
+    name: &'static str,
+    /// Extra flags for both kinds of share (excerpts, a name).
+    extra: Vec<&'static str>,
+}
+
+/// Five members whose figures differ enough for most figures to be shown.
+fn five() -> Vec<Member> {
+    let people: [(&str, &[&[&str]], &[&str]); 5] = [
+        (
+            "Ada",
+            &[
+                &["first", "-v", "equity=4"],
+                &["a hard week", "-v", "repair=2"],
+            ],
+            &["--excerpt", "2", "--name", "Ada"],
+        ),
+        (
+            "Kai",
+            &[
+                &["second", "-v", "equity=3"],
+                &["more", "-v", "equity=4", "-v", "repair=3"],
+            ],
+            &[],
+        ),
+        (
+            "Ngozi",
+            &[
+                &["third", "-v", "equity=5"],
+                &["we listened", "-v", "repair=4"],
+            ],
+            &["--excerpt", "2"],
+        ),
+        (
+            "Sam",
+            &[
+                &["fourth", "-v", "equity=4"],
+                &["quiet", "-v", "repair=3"],
+                &["again", "-v", "equity=2"],
+            ],
+            &[],
+        ),
+        ("Ola", &[&["fifth", "-v", "equity=3"]], &[]),
+    ];
+    people
+        .into_iter()
+        .map(|(name, reflections, extra)| Member {
+            env: member(reflections),
+            name,
+            extra: extra.to_vec(),
+        })
+        .collect()
+}
+
+/// The two co-facilitators, the roster and the plan, in both co-facilitators' folders.
+struct Circle {
+    leader: Facilitator,
+    helper: Facilitator,
+    roster: String,
+}
+
+impl Circle {
+    fn new(members: &[Member], extra_lines: &[String]) -> Self {
+        let leader = Facilitator::new();
+        let helper = Facilitator::new();
+        let mut roster: String = members
+            .iter()
+            .map(|m| {
+                m.env
+                    .ok(&["retreat", "join", "--purpose", PURPOSE, "--name", m.name])
+                    .trim()
+                    .to_owned()
+                    + "\n"
+            })
+            .collect();
+        for line in extra_lines {
+            roster.push_str(line);
+            roster.push('\n');
+        }
+        for f in [&leader, &helper] {
+            std::fs::write(f.env.path("roster.txt"), &roster).unwrap();
+        }
+        let out = leader.env.ok(&[
+            "retreat",
+            "plan",
+            "--purpose",
+            PURPOSE,
+            "--leader",
+            &leader.recipient,
+            "--helper",
+            &helper.recipient,
+            "--roster",
+            "roster.txt",
+            "-v",
+            "equity",
+            "-v",
+            "repair",
+            "--since",
+            SINCE,
+            "--until",
+            UNTIL,
+            "-o",
+            "plan.json",
+        ]);
+        assert!(out.contains("Plan fingerprint: "), "{out}");
+        helper.receive(&leader.env.path("plan.json"), "plan.json");
+        for m in members {
+            std::fs::copy(leader.env.path("plan.json"), m.env.path("plan.json")).unwrap();
+        }
+        Circle {
+            leader,
+            helper,
+            roster,
+        }
+    }
+
+    fn fingerprint(&self) -> String {
+        let plan =
+            tend_protocol::Plan::parse(&std::fs::read(self.leader.env.path("plan.json")).unwrap())
+                .unwrap();
+        plan.fingerprint()
+    }
+
+    /// A member's report, handed to the helper as `name`; returns the preview.
+    fn share(&self, m: &Member, name: &str) -> String {
+        let mut args = vec![
+            "share",
+            "--plan",
+            "plan.json",
+            "-o",
+            "report.age",
+            "--force",
+            "--yes",
+        ];
+        args.extend(m.extra.iter().copied());
+        let out = m.env.run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "share failed: {stderr}");
+        self.helper.receive(&m.env.path("report.age"), name);
+        stderr
+    }
+
+    fn helper_batch(&self, files: &[&str], extra: &[&str]) -> std::process::Output {
+        let mut args = vec![
+            "retreat",
+            "aggregate",
+            "--as",
+            "helper",
+            "-i",
+            "key.txt",
+            "--plan",
+            "plan.json",
+            "--ledger",
+            "helper.ledger",
+            "--roster",
+            "roster.txt",
+            "-o",
+            "batch.age",
+            "--state",
+            "state.age",
+            "--force",
+        ];
+        args.extend_from_slice(files);
+        args.extend_from_slice(extra);
+        self.helper.env.run(&args)
+    }
+
+    fn leader_answer(&self, batch: &str) -> std::process::Output {
+        self.leader.env.run(&[
+            "retreat",
+            "aggregate",
+            "--as",
+            "leader",
+            "-i",
+            "key.txt",
+            "--plan",
+            "plan.json",
+            "--ledger",
+            "leader.ledger",
+            batch,
+            "-o",
+            "answer.age",
+            "--share",
+            "leader-share.age",
+            "--force",
+        ])
+    }
+
+    /// Helper's batch, leader's answer, helper's share, and the summary in `out` (built by
+    /// the leader); returns the helper's first report (stderr) and the summary.
+    fn run(&self, files: &[&str], extra: &[&str], out: &str) -> (String, String) {
+        let made = self.helper_batch(files, extra);
+        let helper_said = String::from_utf8_lossy(&made.stderr).into_owned();
+        assert!(made.status.success(), "helper: {helper_said}");
+        self.leader
+            .receive(&self.helper.env.path("batch.age"), "batch.age");
+        let answered = self.leader_answer("batch.age");
+        assert!(
+            answered.status.success(),
+            "leader: {}",
+            String::from_utf8_lossy(&answered.stderr)
+        );
+        self.helper
+            .receive(&self.leader.env.path("answer.age"), "answer.age");
+        self.helper.env.ok(&[
+            "retreat",
+            "aggregate",
+            "--as",
+            "helper",
+            "-i",
+            "key.txt",
+            "--plan",
+            "plan.json",
+            "--ledger",
+            "helper.ledger",
+            "--answer",
+            "answer.age",
+            "--state",
+            "state.age",
+            "--share",
+            "helper-share.age",
+            "--force",
+        ]);
+        self.leader.receive(
+            &self.helper.env.path("helper-share.age"),
+            "helper-share.age",
+        );
+        let built = self.leader.env.run(&[
+            "retreat",
+            "build",
+            "-i",
+            "key.txt",
+            "--plan",
+            "plan.json",
+            "--roster",
+            "roster.txt",
+            "leader-share.age",
+            "helper-share.age",
+            "-o",
+            out,
+            "--force",
+        ]);
+        assert!(
+            built.status.success(),
+            "build: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        (
+            helper_said,
+            std::fs::read_to_string(self.leader.env.path(out)).unwrap(),
+        )
+    }
+}
+
+/// The single-facilitator summary (in `out`) from the same journals and the same roster.
+fn single(members: &[Member], roster: &str, out: &str) -> String {
+    let fac = Facilitator::new();
+    std::fs::write(fac.env.path("roster.txt"), roster).unwrap();
+    let mut files = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        let mut args = vec![
+            "share",
+            "--purpose",
+            PURPOSE,
+            "--to",
+            &fac.recipient,
+            "-v",
+            "equity",
+            "-v",
+            "repair",
+            "--since",
+            SINCE,
+            "--until",
+            UNTIL,
+            "-o",
+            "single.age",
+            "--force",
+            "--yes",
+        ];
+        args.extend(m.extra.iter().copied());
+        m.env.ok(&args);
+        files.push(fac.receive(&m.env.path("single.age"), &format!("m{i}.age")));
+    }
+    let mut args = vec!["roster.txt", "-o", out, "--force"];
+    args.splice(0..0, ["--roster"]);
+    let mut all: Vec<&str> = files.iter().map(String::as_str).collect();
+    all.extend(args);
+    let built = fac.build(&all, &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    std::fs::read_to_string(fac.env.path(out)).unwrap()
+}
+
+#[test]
+fn five_members_give_the_single_facilitators_summary() {
+    let members = five();
+    let circle = Circle::new(&members, &[]);
+    let mut files = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        let preview = circle.share(m, &format!("r{i}.age"));
+        assert!(preview.contains(WHO_SEES_WHAT), "{preview}");
+        assert!(preview.contains(&circle.fingerprint()), "{preview}");
+        files.push(format!("r{i}.age"));
+    }
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let (_, cofac) = circle.run(&files, &[], "summary.json");
+    let plain = single(&members, &circle.roster, "summary.json");
+    let cofac: Value = serde_json::from_str(&cofac).unwrap();
+    let plain: Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(cofac, plain);
+    assert_eq!(cofac["members"], 5);
+    // Something is shown, and Ada's excerpt carries the name the roster gives her.
+    let text = cofac.to_string();
+    assert!(
+        text.contains("a hard week") && text.contains("we listened"),
+        "{text}"
+    );
+
+    // Markdown and HTML from the same shares read the same as the single build's.
+    for out in ["summary.md", "summary.html"] {
+        let built = circle.leader.env.run(&[
+            "retreat",
+            "build",
+            "-i",
+            "key.txt",
+            "--plan",
+            "plan.json",
+            "--roster",
+            "roster.txt",
+            "leader-share.age",
+            "helper-share.age",
+            "-o",
+            out,
+        ]);
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let cofac = std::fs::read_to_string(circle.leader.env.path(out)).unwrap();
+        assert_eq!(cofac, single(&members, &circle.roster, out), "{out}");
+    }
+}
+
+/// A dishonest member's roster key, and the roster line for it.
+fn crafted_key() -> (SigningKey, String) {
+    let key = SigningKey::from_bytes(&[7u8; 32]);
+    let public: String = key
+        .verifying_key()
+        .to_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let line = format!("ed25519:{public} Quinn");
+    (key, line)
+}
+
+/// A report whose leader share carries 200 in one entry of the measurement: it parses, it
+/// is signed by a roster key, and only the proof can tell.
+fn crafted_report(circle: &Circle, honest: &Member, key: &SigningKey, name: &str) {
+    let plan =
+        tend_protocol::Plan::parse(&std::fs::read(circle.leader.env.path("plan.json")).unwrap())
+            .unwrap();
+    let json = honest.env.ok(&[
+        "share",
+        "--purpose",
+        PURPOSE,
+        "-v",
+        "equity",
+        "-v",
+        "repair",
+        "--since",
+        SINCE,
+        "--until",
+        UNTIL,
+        "--preview-json",
+    ]);
+    let contribution = Contribution::parse(json.as_bytes()).unwrap();
+    let mut report = tend_protocol::roles::member_report(&plan, &contribution, 1).unwrap();
+    let leader = circle.leader.identity();
+    let share = age::decrypt(&leader, &report.leader_share.0).unwrap();
+    let len = plan.layout().unwrap().len();
+    let vdaf = prio::vdaf::prio3::Prio3SumVec::new_sum_vec(
+        2,
+        1,
+        len,
+        prio::vdaf::prio3::optimal_chunk_length(len),
+    )
+    .unwrap();
+    let decoded =
+        prio::vdaf::prio3::Prio3InputShare::<prio::field::Field128, 32>::get_decoded_with_param(
+            &(&vdaf, 0),
+            &share,
+        )
+        .unwrap();
+    let mut bytes = decoded.get_encoded().unwrap();
+    bytes[0] = bytes[0].wrapping_add(199);
+    prio::vdaf::prio3::Prio3InputShare::<prio::field::Field128, 32>::get_decoded_with_param(
+        &(&vdaf, 0),
+        &bytes,
+    )
+    .expect("the crafted share still parses");
+    let recipient: age::x25519::Recipient = circle.leader.recipient.parse().unwrap();
+    report.leader_share = B64(age::encrypt(&recipient, &bytes).unwrap());
+    sign_and_hand_over(circle, report, key, name);
+}
+
+fn sign_and_hand_over(circle: &Circle, mut report: Report, key: &SigningKey, name: &str) {
+    report.signer = format!(
+        "ed25519:{}",
+        key.verifying_key()
+            .to_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let signature = key.sign(&report.signed_bytes()).to_bytes();
+    report.signature = signature.iter().map(|b| format!("{b:02x}")).collect();
+    let helper: age::x25519::Recipient = circle.helper.recipient.parse().unwrap();
+    std::fs::write(
+        circle.helper.env.path(name),
+        age::encrypt(&helper, &report.to_json()).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn reports_the_helper_must_not_count_are_left_out_with_their_reason() {
+    let members = five();
+    let (key, line) = crafted_key();
+    let circle = Circle::new(&members, &[line]);
+    let mut files: Vec<String> = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        circle.share(m, &format!("r{i}.age"));
+        files.push(format!("r{i}.age"));
+    }
+    // Kai shares again: the later report replaces the earlier one.
+    circle.share(&members[1], "r1-again.age");
+    files.push("r1-again.age".into());
+    // Someone not on the roster shares into the plan.
+    let stranger = Member {
+        env: member(&[&["outside", "-v", "equity=1"]]),
+        name: "Stranger",
+        extra: vec![],
+    };
+    std::fs::copy(
+        circle.leader.env.path("plan.json"),
+        stranger.env.path("plan.json"),
+    )
+    .unwrap();
+    circle.share(&stranger, "stranger.age");
+    files.push("stranger.age".into());
+    // Quinn, on the roster, sends a measurement that passes parsing but not the proof.
+    crafted_report(&circle, &members[0], &key, "crafted.age");
+    files.push("crafted.age".into());
+    // Ola revokes her report.
+    let list: Value =
+        serde_json::from_str(&members[4].env.ok(&["consent", "list", "--json"])).unwrap();
+    let id = list.as_array().unwrap().last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    members[4]
+        .env
+        .ok(&["consent", "revoke", &id, "-o", "rev.age"]);
+    circle
+        .helper
+        .receive(&members[4].env.path("rev.age"), "revocation.age");
+
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let (said, summary) = circle.run(&refs, &["--revocations", "revocation.age"], "summary.json");
+    assert!(
+        said.contains("left out r1.age: replaced by a later report from the same member"),
+        "{said}"
+    );
+    assert!(
+        said.contains("left out stranger.age: not signed by a key on the roster"),
+        "{said}"
+    );
+    assert!(
+        said.contains("left out r4.age: its author revoked it"),
+        "{said}"
+    );
+    // The crafted report reaches the leader, whose proof check refuses it; the helper's last
+    // step names the file.
+    let finish = circle.helper.env.run(&[
+        "retreat",
+        "aggregate",
+        "--as",
+        "helper",
+        "-i",
+        "key.txt",
+        "--plan",
+        "plan.json",
+        "--ledger",
+        "helper.ledger",
+        "--answer",
+        "answer.age",
+        "--state",
+        "state.age",
+        "--share",
+        "again.age",
+    ]);
+    let finish = String::from_utf8_lossy(&finish.stderr);
+    assert!(
+        finish.contains("left out crafted.age: its figures did not pass the check"),
+        "{finish}"
+    );
+    let summary: Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["members"], 4, "Ada, Kai (once), Ngozi, Sam");
+}
+
+#[test]
+fn small_batches_and_second_batches_are_refused_by_both() {
+    let members = five();
+    let circle = Circle::new(&members, &[]);
+    for (i, m) in members.iter().enumerate() {
+        circle.share(m, &format!("r{i}.age"));
+    }
+    // The helper refuses a batch of two.
+    let out = circle.helper_batch(&["r0.age", "r1.age"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fewer than the plan's minimum group of 3"),
+        "{err}"
+    );
+    assert!(!circle.helper.env.path("batch.age").exists());
+
+    // A full batch goes through.
+    circle.run(&["r2.age", "r3.age", "r4.age"], &[], "summary.json");
+
+    // The same reports in a second batch: the helper leaves them out (and so has too few),
+    // and the leader, shown the first batch again, refuses it.
+    let out = circle.helper_batch(&["r2.age", "r3.age", "r4.age"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("this member's report was already aggregated"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fewer than the plan's minimum group of 3"),
+        "{err}"
+    );
+    let out = circle.leader_answer("batch.age");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("were aggregated before"), "{err}");
+    assert_eq!(err.lines().count(), 2, "one line and a hint: {err}");
+
+    // The leader refuses a batch of two (as a helper acting alone might send one).
+    let leader = circle.leader.identity();
+    let plain = age::decrypt(
+        &leader,
+        &std::fs::read(circle.leader.env.path("batch.age")).unwrap(),
+    )
+    .unwrap();
+    let mut batch = Batch::parse(&plain).unwrap();
+    batch.reports.truncate(2);
+    for (i, r) in batch.reports.iter_mut().enumerate() {
+        r.nonce = B64(vec![u8::try_from(i).unwrap(); 16]);
+    }
+    batch.batch = "00".repeat(16);
+    let recipient: age::x25519::Recipient = circle.leader.recipient.parse().unwrap();
+    std::fs::write(
+        circle.leader.env.path("small.age"),
+        age::encrypt(&recipient, &batch.to_json()).unwrap(),
+    )
+    .unwrap();
+    let out = circle.leader_answer("small.age");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fewer than the plan's minimum group of 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn neither_co_facilitators_inputs_hold_a_members_figures() {
+    let members = five();
+    let circle = Circle::new(&members, &[]);
+    let files: Vec<String> = (0..5)
+        .map(|i| {
+            circle.share(&members[i], &format!("r{i}.age"));
+            format!("r{i}.age")
+        })
+        .collect();
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    circle.run(&refs, &[], "summary.json");
+    let plan =
+        tend_protocol::Plan::parse(&std::fs::read(circle.leader.env.path("plan.json")).unwrap())
+            .unwrap();
+    let len = plan.layout().unwrap().len();
+    let (helper, leader): (Identity, Identity) =
+        (circle.helper.identity(), circle.leader.identity());
+
+    // The helper's material: each report, opened. Its own share is a seed far shorter than a
+    // measurement, and the leader's share does not open with the helper's key.
+    for f in &files {
+        let plain =
+            age::decrypt(&helper, &std::fs::read(circle.helper.env.path(f)).unwrap()).unwrap();
+        let report = Report::parse(&plain).unwrap();
+        assert!(
+            report.helper_share.0.len() < len / 4,
+            "{}",
+            report.helper_share.0.len()
+        );
+        assert!(age::decrypt(&helper, &report.leader_share.0).is_err());
+        for slot in &report.excerpts {
+            assert!(
+                age::decrypt(&helper, &slot.0).is_err(),
+                "excerpts are sealed to the leader"
+            );
+        }
+    }
+    // The leader's material: the batch, opened, and each leader share in it: field elements,
+    // almost none of them 0 or 1, while every entry of a measurement is one or the other.
+    let plain = age::decrypt(
+        &leader,
+        &std::fs::read(circle.leader.env.path("batch.age")).unwrap(),
+    )
+    .unwrap();
+    let batch = Batch::parse(&plain).unwrap();
+    let text = String::from_utf8_lossy(&plain);
+    assert!(!text.contains("ed25519:"), "the batch names no roster key");
+    for entry in &batch.reports {
+        let share = age::decrypt(&leader, &entry.leader_share.0).unwrap();
+        let small = share
+            .chunks(16)
+            .take(len)
+            .filter(|c| u128::from_le_bytes((*c).try_into().unwrap()) <= 1)
+            .count();
+        assert!(
+            small < 4,
+            "{small} of {len} entries look like a measurement's"
+        );
+    }
+}
