@@ -20,14 +20,14 @@ use tend_core::contribution::{
     VERSION, ValueAggregate, ValueRef,
 };
 use tend_core::pack::ValuesPack;
-use tend_core::retreat::{self, Format, Options, Received};
+use tend_core::retreat::{self, Format, Options};
 use tend_protocol::Role;
 use tend_protocol::files::{Answer, Batch, Report};
 use tend_protocol::ledger::Ledger;
 use tend_protocol::plan::{PLAN_FORMAT, Plan};
 use tend_protocol::roles::{self, Incoming};
 use tend_protocol::seal::{open, seal};
-use tend_protocol::standin::stand_ins;
+use tend_protocol::standin;
 
 fn contribution(rng: &mut StdRng, k: usize, pack: &PackRef, period: Period) -> Contribution {
     Contribution {
@@ -229,21 +229,12 @@ fn main() {
         members,
         || {
             let combined = roles::combine(&plan, &leader_share, &helper_share).expect("combines");
-            let standing =
-                stand_ins(&plan, &combined.tally, &combined.excerpts).expect("stand-ins");
-            let received = standing
-                .into_iter()
-                .map(|contribution| Received {
-                    source: String::new(),
-                    contribution,
-                    // Stand-ins are made from the verified batch, not read from files.
-                    verified: true,
-                })
-                .collect();
             let mut options = Options::new(NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date"));
-            options.purpose = Some(plan.purpose.clone());
+            options.min_group = plan.min_group;
+            // Stand-ins and the row profiles from the sketch, as `tend retreat build --plan`.
             let (summary, _) =
-                retreat::build(received, &[], Vec::new(), &options).expect("a summary");
+                standin::summary(&plan, &combined.tally, &combined.excerpts, &options)
+                    .expect("a summary");
             retreat::render(&summary, Format::Markdown).expect("rendered")
         },
     );
