@@ -363,6 +363,9 @@ pub struct LeaderAnswer {
     pub share: ShareFile,
     /// How many reports did not pass the check.
     pub refused: usize,
+    /// How many excerpt slots could not be read (damaged, for another plan, or holding
+    /// text tend would not write), and were left out.
+    pub unreadable_excerpts: usize,
 }
 
 /// The leader's step: refuse a batch its ledger has seen or that is smaller than the
@@ -439,21 +442,27 @@ pub fn leader_answer(
         });
     }
 
+    // A slot that does not open, is not a slot of this plan, or holds text tend would not
+    // write is left out and counted: slots are shuffled apart from the reports, so nobody
+    // can say whose it was, and one member's broken slot must not stop everyone's batch.
     let mut excerpts = Vec::new();
+    let mut unreadable_excerpts = 0;
     for slip in &batch.excerpts {
-        let plain = open(&slip.sealed.0, identities)?;
-        let read = Slip::parse(&plain)?;
-        if read.plan != fingerprint {
-            return Err(ProtocolError::Mismatch {
-                kind: "excerpt",
-                what: "plan",
-            });
-        }
-        if let Some(excerpt) = read.excerpt {
-            excerpts.push(ReadExcerpt {
-                excerpt,
-                name: slip.name.clone(),
-            });
+        let read = open(&slip.sealed.0, identities).and_then(|plain| Slip::parse(&plain));
+        match read {
+            Ok(read) if read.plan == fingerprint => {
+                if let Some(excerpt) = read.excerpt {
+                    if excerpt_is_clean(&excerpt, plan) {
+                        excerpts.push(ReadExcerpt {
+                            excerpt,
+                            name: slip.name.clone(),
+                        });
+                    } else {
+                        unreadable_excerpts += 1;
+                    }
+                }
+            }
+            _ => unreadable_excerpts += 1,
         }
     }
     excerpts.shuffle(&mut rand::thread_rng());
@@ -479,7 +488,30 @@ pub fn leader_answer(
             excerpts,
         },
         refused,
+        unreadable_excerpts,
     })
+}
+
+/// Whether an excerpt holds only what tend's own share would write: text without control
+/// or invisible reordering characters (line breaks and tabs aside), within the caps, and
+/// only values of the plan.
+fn excerpt_is_clean(excerpt: &tend_core::contribution::Excerpt, plan: &Plan) -> bool {
+    use tend_core::contribution::limits::{MAX_EXCERPT_CHARS, MAX_NOTE_CHARS, is_unsafe_char};
+    let clean = |text: &str, max: usize, multiline: bool| {
+        text.chars().count() <= max
+            && !text
+                .chars()
+                .any(|c| is_unsafe_char(c) && !(multiline && matches!(c, '\n' | '\t')))
+    };
+    clean(&excerpt.text, MAX_EXCERPT_CHARS, true)
+        && excerpt
+            .content_note
+            .as_deref()
+            .is_none_or(|n| clean(n, MAX_NOTE_CHARS, false))
+        && excerpt
+            .values
+            .iter()
+            .all(|v| plan.pack.values.iter().any(|p| &p.id == v))
 }
 
 /// What the helper's last step gives.

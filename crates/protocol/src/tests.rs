@@ -652,3 +652,35 @@ fn identities_stay_secret_in_debug_output() {
     let debug = format!("{:?}", p.plan);
     assert!(!debug.contains(p.leader.to_string().expose_secret()));
 }
+
+#[test]
+fn a_broken_excerpt_slot_is_left_out_and_the_batch_goes_on() {
+    let p = parties(2, 3);
+    let contributions = five(&p);
+    let mut incoming = reports(&p, &contributions);
+    // One slot sealed to the helper instead of the leader, one holding an escape sequence.
+    incoming[0].report.excerpts[0] = crate::files::B64(
+        crate::seal::seal(&[p.helper.to_public()], b"not for the leader").expect("seals"),
+    );
+    let hostile = crate::files::Slip::padded(
+        &p.plan.fingerprint(),
+        Some(Excerpt {
+            values: vec!["v0".into()],
+            text: "look \u{1b}[2J here".into(),
+            content_note: None,
+        }),
+    )
+    .expect("a slot");
+    incoming[1].report.excerpts[0] =
+        crate::files::B64(crate::seal::seal(&[p.leader.to_public()], &hostile).expect("seals"));
+    let (combined, left) = run(&p, incoming).expect("the batch goes on");
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(combined.tally.members, 5);
+    let mut texts: Vec<String> = combined
+        .excerpts
+        .iter()
+        .map(|e| e.excerpt.text.clone())
+        .collect();
+    texts.sort();
+    assert_eq!(texts, vec!["excerpt 2", "excerpt 3", "excerpt 4"]);
+}

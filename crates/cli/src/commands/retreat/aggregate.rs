@@ -239,6 +239,12 @@ impl Aggregate {
             output.display(),
             share.display()
         );
+        if answered.unreadable_excerpts > 0 {
+            note!(
+                "{} excerpt slot(s) could not be read (damaged, made for another plan, or                  holding text tend does not write) and were left out; nobody can tell whose.",
+                answered.unreadable_excerpts
+            );
+        }
         crate::commands::done()
     }
 
