@@ -29,9 +29,17 @@ struct Member {
     extra: Vec<&'static str>,
 }
 
+/// A member as written down here: their roster name, the arguments of each `tend write`,
+/// and the extra flags of their shares.
+type Person = (
+    &'static str,
+    &'static [&'static [&'static str]],
+    &'static [&'static str],
+);
+
 /// Five members whose figures differ enough for most figures to be shown.
 fn five() -> Vec<Member> {
-    let people: [(&str, &[&[&str]], &[&str]); 5] = [
+    let people: [Person; 5] = [
         (
             "Ada",
             &[

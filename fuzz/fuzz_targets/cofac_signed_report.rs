@@ -9,7 +9,7 @@ use tend_protocol::files::Report;
 use tend_store::member::verify_report;
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.is_ascii() {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
         return None;
     }
     (0..text.len())
