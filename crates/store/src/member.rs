@@ -177,4 +177,20 @@ mod tests {
         assert_ne!(a.public(), other.public());
         assert!(!format!("{a:?}").contains("[7"));
     }
+
+    #[test]
+    fn report_signatures_hold_only_for_reports_and_their_own_bytes() {
+        let key = MemberSigningKey::derive(&[7u8; 32], "Spring retreat 2026");
+        let other = MemberSigningKey::derive(&[7u8; 32], "Autumn retreat 2026");
+        let message = [REPORT_CONTEXT, b"{\"counter\":1}"].concat();
+        let signature = key.sign_report(&message).expect("a report signs");
+        assert!(verify_report(&key.public(), &message, &signature));
+        assert!(!verify_report(&other.public(), &message, &signature));
+        let changed = [REPORT_CONTEXT, b"{\"counter\":2}"].concat();
+        assert!(!verify_report(&key.public(), &changed, &signature));
+        assert!(!verify_report(&key.public(), &message, &signature[..63]));
+        // Never a signature that could pass for one over a contribution.
+        let contribution = tend_core::contribution::signing_message(b"{}");
+        assert!(key.sign_report(&contribution).is_err());
+    }
 }
