@@ -441,7 +441,18 @@ fn crafted_report(circle: &Circle, honest: &Member, key: &SigningKey, name: &str
     sign_and_hand_over(circle, report, key, name);
 }
 
-fn sign_and_hand_over(circle: &Circle, mut report: Report, key: &SigningKey, name: &str) {
+fn sign_and_hand_over(circle: &Circle, report: Report, key: &SigningKey, name: &str) {
+    sign_change_and_hand_over(circle, report, key, name, |_| {});
+}
+
+/// Signs `report` with `key`, then lets `change` alter it, and seals it to the helper.
+fn sign_change_and_hand_over(
+    circle: &Circle,
+    mut report: Report,
+    key: &SigningKey,
+    name: &str,
+    change: impl Fn(&mut Report),
+) {
     report.signer = format!(
         "ed25519:{}",
         key.verifying_key()
@@ -452,6 +463,7 @@ fn sign_and_hand_over(circle: &Circle, mut report: Report, key: &SigningKey, nam
     );
     let signature = key.sign(&report.signed_bytes()).to_bytes();
     report.signature = signature.iter().map(|b| format!("{b:02x}")).collect();
+    change(&mut report);
     let helper: age::x25519::Recipient = circle.helper.recipient.parse().unwrap();
     std::fs::write(
         circle.helper.env.path(name),
@@ -489,6 +501,15 @@ fn reports_the_helper_must_not_count_are_left_out_with_their_reason() {
     // Quinn, on the roster, sends a measurement that passes parsing but not the proof.
     crafted_report(&circle, &members[0], &key, "crafted.age");
     files.push("crafted.age".into());
+    // Quinn's report again, changed after it was signed (it now asks for a name).
+    let plain = age::decrypt(
+        &circle.helper.identity(),
+        &std::fs::read(circle.helper.env.path("crafted.age")).unwrap(),
+    )
+    .unwrap();
+    let report = Report::parse(&plain).unwrap();
+    sign_change_and_hand_over(&circle, report, &key, "changed.age", |r| r.named = true);
+    files.push("changed.age".into());
     // Ola revokes her report.
     let list: Value =
         serde_json::from_str(&members[4].env.ok(&["consent", "list", "--json"])).unwrap();
@@ -515,6 +536,10 @@ fn reports_the_helper_must_not_count_are_left_out_with_their_reason() {
     );
     assert!(
         said.contains("left out r4.age: its author revoked it"),
+        "{said}"
+    );
+    assert!(
+        said.contains("left out changed.age: its signature does not hold"),
         "{said}"
     );
     // The crafted report reaches the leader, whose proof check refuses it; the helper's last
