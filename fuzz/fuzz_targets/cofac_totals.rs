@@ -45,7 +45,10 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(again) = Tally::of_rows(&layout, &rows) {
             for (a, t) in again.groups.iter().zip(&tally.groups) {
                 assert_eq!(a.sums, t.sums, "stand-ins add up to the totals");
-                assert_eq!(a.membership, t.membership, "stand-ins stand where members stood");
+                assert_eq!(
+                    a.membership, t.membership,
+                    "stand-ins stand where members stood"
+                );
             }
         }
         // The row profiles the rules read never claim more rows than there are.
