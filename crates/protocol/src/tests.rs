@@ -289,6 +289,37 @@ proptest! {
         prop_assert_eq!(real, stood);
     }
 
+    /// The row profile read from the sketch counts the rows, and the rows of zeros, exactly,
+    /// and never says the most common row is rarer than it is: the rules on rows can only
+    /// grow more cautious than the single build, never less.
+    #[test]
+    fn the_sketch_never_understates_the_most_common_row(
+        members in prop::collection::vec(figures(2), 1..12),
+        copies in 0usize..6,
+    ) {
+        let p = parties(2, 3);
+        let mut contributions: Vec<Contribution> =
+            members.iter().enumerate().map(|(k, f)| contribution(&p.plan, f, k)).collect();
+        // Rows alike are what the rules look for: repeat the first member's figures.
+        for k in 0..copies {
+            let mut again = contributions[0].clone();
+            again.id = format!("copy{k}");
+            contributions.push(again);
+        }
+        let layout = p.plan.layout().expect("a layout");
+        let rows: Vec<_> = contributions.iter().map(|c| layout.rows(c)).collect();
+        let tally = Tally::of_rows(&layout, &rows).expect("totals");
+        for (g, group) in tally.groups.iter().enumerate() {
+            let own: Vec<Vec<u64>> = rows.iter().map(|r| r[g].clone()).collect();
+            let exact = retreat::RowProfile::of(&own);
+            let sketched = group.profile(rows.len());
+            prop_assert_eq!(sketched.rows, exact.rows);
+            prop_assert_eq!(sketched.nonzero, exact.nonzero);
+            prop_assert!(sketched.most_common >= exact.most_common);
+            prop_assert!(sketched.most_common_nonzero >= exact.most_common_nonzero);
+        }
+    }
+
     /// Shares and tallies survive their encodings.
     #[test]
     fn layout_rows_round_trip(f in figures(4)) {
