@@ -107,6 +107,9 @@ fn reports_the_helper_must_not_count_are_left_out_with_their_reason() {
     let report = Report::parse(&plain).unwrap();
     sign_change_and_hand_over(&circle, report, &key, "changed.age", |r| r.named = true);
     files.push("changed.age".into());
+    // A file that is not a report at all.
+    std::fs::write(circle.helper.env.path("garbage.age"), b"not an age file").unwrap();
+    files.push("garbage.age".into());
     // Ola revokes her report.
     let list: Value =
         serde_json::from_str(&members[4].env.ok(&["consent", "list", "--json"])).unwrap();
@@ -137,6 +140,10 @@ fn reports_the_helper_must_not_count_are_left_out_with_their_reason() {
     );
     assert!(
         said.contains("left out changed.age: its signature does not hold"),
+        "{said}"
+    );
+    assert!(
+        said.contains("left out garbage.age: could not be read"),
         "{said}"
     );
     // The crafted report reaches the leader, whose proof check refuses it; the helper's last
