@@ -85,7 +85,8 @@ pub enum Command {
     /// See and revoke the contributions you consented to
     #[command(subcommand)]
     Consent(consent::ConsentCommand),
-    /// Retreats: join one (members); keygen, roster and build the summary (facilitators)
+    /// Retreats: join one (members); keygen, roster and build the summary (facilitators); plan
+    /// and aggregate a co-facilitated one
     #[command(subcommand)]
     Retreat(retreat::RetreatCommand),
     /// Manage how the journal unlocks: passphrases and identity files

@@ -1,8 +1,11 @@
 //! `tend retreat`: the facilitator's side. A key to collect contributions with, and the
 //! retreat summary built from them.
 //!
+//! A co-facilitated retreat adds `plan` and `aggregate` (docs/retreat-protocol.md).
+//!
 //! Only `join` opens a journal (the member's); a facilitator needs no journal of their own.
-//! For `build`, the global `--identity` / `-i` names the facilitator's identity file.
+//! For `build` and `aggregate`, the global `--identity` / `-i` names the (co-)facilitator's
+//! identity file.
 
 use std::process::ExitCode;
 
