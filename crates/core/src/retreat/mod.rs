@@ -18,6 +18,8 @@
 //! ```
 
 #[cfg(test)]
+mod guarantee;
+#[cfg(test)]
 mod proptests;
 mod protect;
 mod render;

@@ -43,7 +43,8 @@ pub struct Summary {
     pub roster: Option<RosterCheck>,
     /// Revocation files the facilitator chose to skip because they could not be read.
     pub skipped_revocations: Vec<String>,
-    /// The values most contributions covered, when at least `min_group` members share them.
+    /// The values most contributions covered, when at least `min_group` members covered
+    /// exactly them and at least `min_group` covered something else.
     pub pack: Option<PackSummary>,
     /// The rating scale the figures are shown on.
     pub scale: Scale,
@@ -294,10 +295,13 @@ pub(crate) fn summarise(
         ));
     }
 
+    // The values most members covered, only when at least `min` members covered exactly them
+    // and at least `min` did not: "everyone covered these" (or all but one or two) would say
+    // of each member which values they reflected on, which the value member counts hide.
     let pack = ranks
         .iter()
         .find(|(_, (rank, _))| *rank == 0)
-        .filter(|(_, (_, count))| *count >= min)
+        .filter(|(_, (_, count))| *count >= min && members.saturating_sub(*count) >= min)
         .map(|(fp, _)| PackSummary {
             fingerprint: (*fp).to_owned(),
             differing: ranks.len() > 1,
