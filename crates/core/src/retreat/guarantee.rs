@@ -258,9 +258,9 @@ fn other_worlds(ms: &[Member], min: usize, s: &Summary, g: Group, t: usize) -> V
                 let mut moved = world.clone();
                 for x in [t, u] {
                     if !consistent(&moved[x]) {
-                        let (go, stay) = moved[x].excerpts.drain(..).partition(|(v, _)| *v == j);
+                        let (go, stay): (Vec<_>, Vec<_>) =
+                            moved[x].excerpts.drain(..).partition(|(v, _)| *v == j);
                         moved[x].excerpts = stay;
-                        let go: Vec<_> = go;
                         moved[w].excerpts.extend(go);
                     }
                 }
