@@ -176,24 +176,30 @@ fn build_and_render(c: &mut Criterion) {
         .collect();
     let identities = [identity];
     g.sample_size(10);
+    let open_all = || -> Vec<Received> {
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let signed =
+                    SignedContribution::parse(&bundle::open(f, &identities).expect("opens"))
+                        .expect("parses");
+                Received {
+                    source: format!("member-{i}.age"),
+                    verified: member::verify(&signed),
+                    contribution: signed.contribution,
+                }
+            })
+            .collect()
+    };
+    // Without a roster, as before it existed: the two side by side show what it costs.
+    g.bench_function("open + parse + build + render/1000", |b| {
+        b.iter(|| summarise(open_all(), None));
+    });
     g.bench_function("roster + open + parse + build + render/1000", |b| {
         b.iter(|| {
             let roster = Roster::parse(&roster_text).expect("a roster");
-            let received: Vec<Received> = files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let signed =
-                        SignedContribution::parse(&bundle::open(f, &identities).expect("opens"))
-                            .expect("parses");
-                    Received {
-                        source: format!("member-{i}.age"),
-                        verified: member::verify(&signed),
-                        contribution: signed.contribution,
-                    }
-                })
-                .collect();
-            summarise(received, Some(roster))
+            summarise(open_all(), Some(roster))
         });
     });
     g.finish();

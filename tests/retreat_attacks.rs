@@ -185,12 +185,18 @@ fn attack_2_injected_markdown_stays_inert() {
         "{report}"
     );
     assert!(
-        report.contains("left out newline.age: a part of it breaks tend's limits"),
+        report.contains(
+            "left out newline.age: a part of it breaks tend's limits (the name of value \"equity\" \
+             holds the control character U+000A)"
+        ),
         "{report}"
     );
     assert!(
-        report.contains("left out fingerprint.age:"),
-        "a fingerprint out of shape is refused: {report}"
+        report.contains(
+            "left out fingerprint.age: a part of it breaks tend's limits (its values fingerprint \
+             is not in the shape xxxx-xxxx-xxxx-xxxx)"
+        ),
+        "{report}"
     );
     assert!(markdown.contains("3 members contributed"), "{markdown}");
     // The words are there, as text.
