@@ -13,8 +13,15 @@ mod retreat_support;
 use common::Env;
 use retreat_support::{Facilitator, PURPOSE};
 
+/// A member: their name, the flags of each of their reflections, and their extra share flags.
+type Member = (
+    &'static str,
+    &'static [&'static [&'static str]],
+    &'static [&'static str],
+);
+
 /// Six members of a circle, their reflections in the autumn, and who shares what.
-const CIRCLE: [(&str, &[&[&str]], &[&str]); 6] = [
+const CIRCLE: [Member; 6] = [
     (
         "Amara",
         &[
