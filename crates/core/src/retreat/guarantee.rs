@@ -189,7 +189,11 @@ fn one_answer(mut m: Member, c: usize) -> Member {
     *commitments = [0; 4];
     commitments[c % 4] = all;
     let all = *open + *closed;
-    (*open, *closed) = if c.is_multiple_of(2) { (all, 0) } else { (0, all) };
+    (*open, *closed) = if c.is_multiple_of(2) {
+        (all, 0)
+    } else {
+        (0, all)
+    };
     m
 }
 
