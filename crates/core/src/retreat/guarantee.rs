@@ -22,6 +22,9 @@
 //! **One answer.** Where a group has a shown total, the shown cells never account for all of
 //! it with one of them: a reader never sees that every count lies in one cell.
 //!
+//! Contributions cover the values their members reflected on, as `tend share` does by
+//! default, so trading a value's rows also trades who covered it.
+//!
 //! What it does not cover: a reader who knows everyone's rows but one can subtract and read
 //! the last one's figures from any exact total; and groups of which nothing is shown say only
 //! that they were withheld.
@@ -117,6 +120,15 @@ fn consistent(m: &Member) -> bool {
 
 fn contribution(i: usize, m: &Member) -> Contribution {
     let mut c = member(i, &m.counts);
+    // As `tend share` does by default: the values covered are those reflected on.
+    c.pack.values.retain(|v| {
+        c.aggregates
+            .values
+            .iter()
+            .any(|a| a.id == v.id && a.reflections > 0)
+    });
+    c.aggregates.values.retain(|a| a.reflections > 0);
+    c.pack.fingerprint = crate::contribution::covered_fingerprint(&c.pack.values, &c.pack.scale);
     if m.named {
         c.consent.name = Some(format!("Member {i}"));
     }

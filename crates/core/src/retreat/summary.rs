@@ -246,24 +246,23 @@ pub(crate) fn summarise(
         ));
     }
 
-    // Values: merged by id, in the order of the most trusted packs.
-    let mut ids: Vec<String> = Vec::new();
-    for c in &ordered {
-        for v in &c.pack.values {
-            if !ids.contains(&v.id) {
-                ids.push(v.id.clone());
-            }
-        }
-    }
+    // Values: merged by id.
+    let ids: BTreeSet<&str> = ordered
+        .iter()
+        .flat_map(|c| c.pack.values.iter().map(|v| v.id.as_str()))
+        .collect();
     let members = included.len();
     let mut value_summaries = Vec::new();
     let mut names_allowed = BTreeMap::new();
-    for id in &ids {
+    for id in ids {
         if let Some((summary, names_ok)) = value_summary(id, included, &scale, min) {
-            names_allowed.insert(id.clone(), names_ok);
+            names_allowed.insert(id.to_owned(), names_ok);
             value_summaries.push(summary);
         }
     }
+    // In the order of their names: an order taken from the packs would follow which values
+    // most members covered, and so could say something of who covered what.
+    value_summaries.sort_by_cached_key(|v| (v.name.to_lowercase(), v.id.clone()));
     for v in &mut value_summaries {
         // A member count close to everyone's would tell the few who did not name it.
         if v.members.is_some_and(|m| members.saturating_sub(m) < min) {
