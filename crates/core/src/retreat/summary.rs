@@ -48,7 +48,8 @@ pub struct Summary {
     pub pack: Option<PackSummary>,
     /// The rating scale the figures are shown on.
     pub scale: Scale,
-    /// One entry per value named by at least `min_group` members, merged by id.
+    /// One entry per value named by at least `min_group` members, merged by id, in the order
+    /// of their names.
     pub values: Vec<ValueSummary>,
     /// Commitments made in the period, by where they stand.
     pub commitments: CommitmentSummary,
