@@ -1,7 +1,7 @@
 //! Building a retreat summary from 10, 100 and 1,000 contributions: selection, small-group
 //! protection, aggregation and rendering (Markdown and HTML with charts). One more case times
-//! the facilitator's whole path for 1,000: open each age file, parse it, check its
-//! signature, build, render.
+//! the facilitator's whole path for 1,000: read the roster, open each age file, parse it,
+//! check its signature, check it against the roster, build, render.
 //!
 //! `cargo bench --bench retreat`. Under `cargo test` each case runs once.
 
@@ -20,7 +20,7 @@ use tend_core::contribution::{
 };
 use tend_core::pack::ValuesPack;
 use tend_core::repair::RepairPart;
-use tend_core::retreat::{self, Format, Options, Received};
+use tend_core::retreat::{self, Format, Options, Received, Roster, RosterEntry};
 use tend_store::bundle;
 use tend_store::member::{self, MemberSigningKey};
 
@@ -119,10 +119,14 @@ fn received(n: usize) -> Vec<Received> {
         .collect()
 }
 
-fn summarise(received: Vec<Received>) -> (String, String) {
+fn summarise(received: Vec<Received>, roster: Option<Roster>) -> (String, String) {
     let today = NaiveDate::from_ymd_opt(2026, 6, 10).expect("a date");
-    let (summary, _report) =
-        retreat::build(received, &[], vec![], &Options::new(today)).expect("a summary");
+    let options = Options {
+        roster,
+        ..Options::new(today)
+    };
+    let (summary, report) = retreat::build(received, &[], vec![], &options).expect("a summary");
+    assert!(report.left_out.is_empty(), "every contribution counts");
     (
         retreat::render(&summary, Format::Markdown).expect("markdown"),
         retreat::render(&summary, Format::Html).expect("html"),
@@ -137,13 +141,24 @@ fn build_and_render(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("build + render", n), &input, |b, input| {
             b.iter_batched(
                 || input.clone(),
-                |r| summarise(black_box(r)),
+                |r| summarise(black_box(r), None),
                 BatchSize::SmallInput,
             );
         });
     }
 
-    // The facilitator's whole path: 1,000 age files opened, parsed, summarised, rendered.
+    // The facilitator's whole path: the roster read, 1,000 age files opened, parsed, checked
+    // against it, summarised, rendered.
+    let roster_text: String = (0..1000)
+        .map(|m| {
+            RosterEntry {
+                key: key(m).public(),
+                name: format!("Member {m}"),
+            }
+            .line()
+                + "\n"
+        })
+        .collect();
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public();
     let files: Vec<Vec<u8>> = received(1000)
@@ -161,23 +176,30 @@ fn build_and_render(c: &mut Criterion) {
         .collect();
     let identities = [identity];
     g.sample_size(10);
+    let open_all = || -> Vec<Received> {
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let signed =
+                    SignedContribution::parse(&bundle::open(f, &identities).expect("opens"))
+                        .expect("parses");
+                Received {
+                    source: format!("member-{i}.age"),
+                    verified: member::verify(&signed),
+                    contribution: signed.contribution,
+                }
+            })
+            .collect()
+    };
+    // Without a roster, as before it existed: the two side by side show what it costs.
     g.bench_function("open + parse + build + render/1000", |b| {
+        b.iter(|| summarise(open_all(), None));
+    });
+    g.bench_function("roster + open + parse + build + render/1000", |b| {
         b.iter(|| {
-            let received: Vec<Received> = files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let signed =
-                        SignedContribution::parse(&bundle::open(f, &identities).expect("opens"))
-                            .expect("parses");
-                    Received {
-                        source: format!("member-{i}.age"),
-                        verified: member::verify(&signed),
-                        contribution: signed.contribution,
-                    }
-                })
-                .collect();
-            summarise(received)
+            let roster = Roster::parse(&roster_text).expect("a roster");
+            summarise(open_all(), Some(roster))
         });
     });
     g.finish();

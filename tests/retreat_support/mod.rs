@@ -8,6 +8,8 @@ use std::process::Output;
 
 use crate::common::Env;
 
+pub mod craft;
+
 /// The purpose most tests share for.
 pub const PURPOSE: &str = "Spring retreat 2026";
 

@@ -18,6 +18,8 @@
 //! ```
 
 #[cfg(test)]
+mod guarantee;
+#[cfg(test)]
 mod proptests;
 mod protect;
 mod render;
@@ -162,7 +164,8 @@ impl LeftOut {
 pub struct Options {
     /// The facilitator's today: consent that ended before it is not used.
     pub today: NaiveDate,
-    /// No figure is shown that is drawn from fewer members than this (at least 2).
+    /// No figure is shown that is drawn from fewer members than this (at least
+    /// [`SMALLEST_MIN_GROUP`]).
     pub min_group: usize,
     /// Only contributions for this purpose; without it, the purpose most contributions share.
     pub purpose: Option<String>,

@@ -14,13 +14,13 @@ use crate::commitment::CommitmentState;
 use crate::contribution::{Contribution, Excerpt, Revocation};
 use crate::repair::RepairPart;
 
-const IDS: [&str; 3] = ["equity", "transparency", "repair"];
+pub(super) const IDS: [&str; 3] = ["equity", "transparency", "repair"];
 
 /// One member's counts: per value (present?, ratings 1..=5, unrated), commitments per
 /// state, repairs open/closed, tended per part.
-type Counts = (Vec<(bool, [u32; 5], u32)>, [u32; 4], (u32, u32), [u32; 4]);
+pub(super) type Counts = (Vec<(bool, [u32; 5], u32)>, [u32; 4], (u32, u32), [u32; 4]);
 
-fn counts() -> impl Strategy<Value = Counts> {
+pub(super) fn counts() -> impl Strategy<Value = Counts> {
     // Small numbers with many zeros, so thresholds are often near the edge.
     let n = || prop_oneof![3 => Just(0u32), 2 => 1u32..3, 1 => 3u32..9];
     (
@@ -31,7 +31,10 @@ fn counts() -> impl Strategy<Value = Counts> {
     )
 }
 
-fn member(i: usize, (values, commitments, (open, closed), tended): &Counts) -> Contribution {
+pub(super) fn member(
+    i: usize,
+    (values, commitments, (open, closed), tended): &Counts,
+) -> Contribution {
     let mut c = contribution(&format!("m{i}"), &[]);
     for (id, (present, ratings, unrated)) in IDS.iter().zip(values) {
         if *present {

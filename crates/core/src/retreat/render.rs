@@ -132,11 +132,13 @@ fn md(text: &str) -> String {
     out
 }
 
-/// A Markdown block quote of `text`, escaped as by [`md`].
+/// A Markdown block quote of `text`, escaped as by [`md`]. No line of it can open a block of
+/// its own inside the quote either: leading spaces (which would make code) are dropped, and a
+/// heading, list, rule or fence marker at the start of a line is escaped.
 fn quote(text: &str) -> String {
     text.lines()
         .map(|line| {
-            let line = md(line);
+            let line = inert_line_start(&md(line.trim_start()));
             if line.trim().is_empty() {
                 ">".to_owned()
             } else {
@@ -145,6 +147,25 @@ fn quote(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `line` with a backslash before the marker that would make it a heading (`#`), a list item
+/// (`-`, `+`, `1.`, `1)`), a rule or setext underline (`-`, `=`) or a fence (`~`).
+fn inert_line_start(line: &str) -> String {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let marker = if digits > 0 {
+        matches!(line.as_bytes().get(digits), Some(b'.' | b')')).then_some(digits)
+    } else {
+        matches!(
+            line.as_bytes().first(),
+            Some(b'#' | b'-' | b'+' | b'=' | b'~')
+        )
+        .then_some(0)
+    };
+    match marker {
+        Some(at) => format!("{}\\{}", &line[..at], &line[at..]),
+        None => line.to_owned(),
+    }
 }
 
 /// An ISO date as people read it ("1 March 2026"); anything else is left as it is.
@@ -329,5 +350,15 @@ mod tests {
         assert_eq!(escape_for("mine.SVG"), AutoEscape::None);
         assert_eq!(escape_for("mine.svg"), AutoEscape::Html);
         assert_eq!(escape_for("summary.md.j2"), AutoEscape::None);
+    }
+
+    #[test]
+    fn render_quote_opens_no_block_of_its_own() {
+        let text = "fine\n# heading\n- item\n  12. twelve\n    code\n=====\n~~~\n+ plus\n> nested";
+        assert_eq!(
+            quote(text),
+            "> fine\n> \\# heading\n> \\- item\n> 12\\. twelve\n> code\n> \\=====\n> \\~~~\n\
+             > \\+ plus\n> \\> nested"
+        );
     }
 }

@@ -43,11 +43,13 @@ pub struct Summary {
     pub roster: Option<RosterCheck>,
     /// Revocation files the facilitator chose to skip because they could not be read.
     pub skipped_revocations: Vec<String>,
-    /// The values most contributions covered, when at least `min_group` members share them.
+    /// The values most contributions covered, when at least `min_group` members covered
+    /// exactly them and at least `min_group` covered something else.
     pub pack: Option<PackSummary>,
     /// The rating scale the figures are shown on.
     pub scale: Scale,
-    /// One entry per value named by at least `min_group` members, merged by id.
+    /// One entry per value named by at least `min_group` members, merged by id, in the order
+    /// of their names.
     pub values: Vec<ValueSummary>,
     /// Commitments made in the period, by where they stand.
     pub commitments: CommitmentSummary,
@@ -246,24 +248,23 @@ pub(crate) fn summarise(
         ));
     }
 
-    // Values: merged by id, in the order of the most trusted packs.
-    let mut ids: Vec<String> = Vec::new();
-    for c in &ordered {
-        for v in &c.pack.values {
-            if !ids.contains(&v.id) {
-                ids.push(v.id.clone());
-            }
-        }
-    }
+    // Values: merged by id.
+    let ids: BTreeSet<&str> = ordered
+        .iter()
+        .flat_map(|c| c.pack.values.iter().map(|v| v.id.as_str()))
+        .collect();
     let members = included.len();
     let mut value_summaries = Vec::new();
     let mut names_allowed = BTreeMap::new();
-    for id in &ids {
+    for id in ids {
         if let Some((summary, names_ok)) = value_summary(id, included, &scale, min, profiles) {
-            names_allowed.insert(id.clone(), names_ok);
+            names_allowed.insert(id.to_owned(), names_ok);
             value_summaries.push(summary);
         }
     }
+    // In the order of their names: an order taken from the packs would follow which values
+    // most members covered, and so could say something of who covered what.
+    value_summaries.sort_by_cached_key(|v| (v.name.to_lowercase(), v.id.clone()));
     for v in &mut value_summaries {
         // A member count close to everyone's would tell the few who did not name it.
         if v.members.is_some_and(|m| members.saturating_sub(m) < min) {
@@ -295,10 +296,13 @@ pub(crate) fn summarise(
         ));
     }
 
+    // The values most members covered, only when at least `min` members covered exactly them
+    // and at least `min` did not: "everyone covered these" (or all but one or two) would say
+    // of each member which values they reflected on, which the value member counts hide.
     let pack = ranks
         .iter()
         .find(|(_, (rank, _))| *rank == 0)
-        .filter(|(_, (_, count))| *count >= min)
+        .filter(|(_, (_, count))| *count >= min && members.saturating_sub(*count) >= min)
         .map(|(fp, _)| PackSummary {
             fingerprint: (*fp).to_owned(),
             differing: ranks.len() > 1,
