@@ -161,7 +161,9 @@ fn start(home: &Path, plan: &Plan, peer: &Plan) -> Instance {
 /// One request to an instance's REST API; the status code and body.
 fn rest(instance: &Instance, method: &str, path: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", instance.gui)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     write!(
         stream,
         "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nX-API-Key: {}\r\nContent-Length: 0\r\n\r\n",
@@ -242,9 +244,8 @@ fn two_syncthing_instances_carry_the_log_between_two_devices() {
     let a_st = start(&dir.path().join("a/home"), &plan_a, &plan_b);
     let b_st = start(&dir.path().join("b/home"), &plan_b, &plan_a);
     wait_for("the two instances to connect", || {
-        rest(&a_st, "GET", "/rest/system/connections").is_some_and(|(status, body)| {
-            status == 200 && connected(&body, &b_st.id)
-        })
+        rest(&a_st, "GET", "/rest/system/connections")
+            .is_some_and(|(status, body)| status == 200 && connected(&body, &b_st.id))
     });
 
     // Device A sets up the remote in its folder and writes three reflections.
@@ -264,7 +265,9 @@ fn two_syncthing_instances_carry_the_log_between_two_devices() {
     scan(&a_st);
 
     // Syncthing carries the head and the log; device B joins and pulls everything.
-    wait_for("the head to reach device B", || read_head(&remote_b).is_ok());
+    wait_for("the head to reach device B", || {
+        read_head(&remote_b).is_ok()
+    });
     let mut b = Replica::join(&remote_b, &key, DeviceId([0xb; 16])).expect("joins");
     let mut now = 2000;
     wait_for("device B to have all three reflections", || {
@@ -280,7 +283,10 @@ fn two_syncthing_instances_carry_the_log_between_two_devices() {
     // Syncthing's own files beside ours: a temporary file of an object still arriving, a
     // conflict copy, and a file of another program. Syncthing carries the conflict copy
     // (it never carries its temporaries); neither device reads any of them.
-    let a_log = a_st.folder.join("log").join(DeviceId([0xa; 16]).to_string());
+    let a_log = a_st
+        .folder
+        .join("log")
+        .join(DeviceId([0xa; 16]).to_string());
     std::fs::write(
         a_log.join("0000000000000000.sync-conflict-20261204-161900-OOIPSNS"),
         b"a conflict copy",
