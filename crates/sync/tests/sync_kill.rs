@@ -72,7 +72,7 @@ fn device_id(name: &str) -> DeviceId {
 /// One device's run: write, record, sync, write back. Prints where it is, for the parent.
 fn worker(name: &str, file: &Path, remote: &str) {
     let key = key();
-    let remote = Remote::open(remote, &|_| None).expect("opens");
+    let remote = open(remote);
     let mut device = load(file);
     let mut replica = if device.replica.is_empty() && name == "c" {
         // The third device joins from the newest snapshot and fills its journal from it.
@@ -167,11 +167,12 @@ enum Kill {
 }
 
 /// Runs one device as a child and kills it as told; where it was when it ended.
-fn run(name: &str, dir: &Path, kill: Kill) -> Phase {
+fn run(name: &str, dir: &Path, remote: &str, kill: Kill) -> Phase {
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
         .env(WORKER, name)
         .env("TEND_SYNC_KILL_DIR", dir)
+        .env("TEND_SYNC_KILL_REMOTE", remote)
         .envs(matches!(kill, Kill::Never).then_some(("TEND_SYNC_KILL_SETTLE", "1")))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -236,7 +237,9 @@ fn sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let remote = Remote::open(&remote_spec(dir.path()), &|_| None).expect("opens");
+    let spec = remote_spec(dir.path());
+    eprintln!("remote: {spec}");
+    let remote = open(&spec);
     tend_sync::init_remote(&remote, &key(), vec![b"unlockers".to_vec()]).expect("init");
 
     let mut rng = rand::thread_rng();
@@ -252,7 +255,7 @@ fn sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing() {
                 }
                 _ => Kill::After(Duration::from_micros(rng.gen_range(0..150_000))),
             };
-            let at = run(name, dir.path(), kill);
+            let at = run(name, dir.path(), &spec, kill);
             *killed.entry((name, at)).or_default() += 1;
         }
     }
@@ -265,7 +268,7 @@ fn sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing() {
 
     // Every device finishes, twice round, untouched.
     for name in ["a", "b", "a", "b", "c"] {
-        run(name, dir.path(), Kill::Never);
+        run(name, dir.path(), &spec, Kill::Never);
     }
     let a = load(&dir.path().join("a.device"));
     let b = load(&dir.path().join("b.device"));
@@ -325,6 +328,22 @@ fn sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing() {
     assert_eq!(changes, expected.len(), "one change for each reflection");
 }
 
+/// The folder remote, or (with `TEND_SYNC_TEST_S3`, as scripts/sync-s3.sh runs it) a fresh
+/// prefix in that bucket, chosen by the parent and handed to the workers.
 fn remote_spec(dir: &Path) -> String {
-    dir.join("remote").to_str().expect("utf-8").to_string()
+    if let Ok(spec) = std::env::var("TEND_SYNC_KILL_REMOTE") {
+        return spec;
+    }
+    match std::env::var("TEND_SYNC_TEST_S3") {
+        Ok(base) => format!(
+            "{}/kill-{:016x}",
+            base.trim_end_matches('/'),
+            rand::random::<u64>()
+        ),
+        Err(_) => dir.join("remote").to_str().expect("utf-8").to_string(),
+    }
+}
+
+fn open(spec: &str) -> Remote {
+    Remote::open(spec, &|v| std::env::var(v).ok()).expect("opens")
 }
