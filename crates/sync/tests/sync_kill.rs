@@ -7,7 +7,8 @@
 //! records them for sync, syncs through a folder remote and writes what it pulled back into
 //! the journal. The parent kills two devices' runs with SIGKILL while they push or pull (at a
 //! random moment after the phase begins) or at a random moment anywhere, round after round,
-//! then lets every device finish and checks the journals, the remote and a third device.
+//! compacts the remote between rounds, then lets every device finish and checks the
+//! journals, every object ever written, and a third device that joins at the end.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
@@ -18,8 +19,10 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use tend_sync::replica::{log_name, open_changes};
-use tend_sync::{DeviceId, JournalId, Options, Policy, Progress, Remote, Replica, SyncKey, View};
+use tend_sync::replica::open_changes;
+use tend_sync::{
+    DeviceId, Dot, JournalId, Options, Policy, Progress, Remote, Replica, SyncKey, View, compact,
+};
 
 const WORKER: &str = "TEND_SYNC_KILL_WORKER";
 const TEST: &str = "sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing";
@@ -201,10 +204,10 @@ fn run(name: &str, dir: &Path, remote: &str, kill: Kill) -> Phase {
             break;
         }
         assert!(Instant::now() < deadline, "a worker ran for a minute");
-        if let (Kill::During(p, d), None) = (kill, armed) {
-            if phase(&lines.lock().expect("lock")) >= p {
-                armed = Some(Instant::now() + d);
-            }
+        if let (Kill::During(p, d), None) = (kill, armed)
+            && phase(&lines.lock().expect("lock")) >= p
+        {
+            armed = Some(Instant::now() + d);
         }
         if armed.is_some_and(|at| Instant::now() >= at) {
             // `Child::kill` sends SIGKILL: no handler, no unwinding, no last save.
@@ -244,6 +247,8 @@ fn sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing() {
 
     let mut rng = rand::thread_rng();
     let mut killed: BTreeMap<(&str, Phase), usize> = BTreeMap::new();
+    let mut sent = Sent::default();
+    let mut removed = 0;
     for round in 0..14 {
         for name in ["a", "b"] {
             let kill = match (round % 3, name) {
@@ -258,7 +263,12 @@ fn sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing() {
             let at = run(name, dir.path(), &spec, kill);
             *killed.entry((name, at)).or_default() += 1;
         }
+        // Between rounds: note every object written so far (compaction may remove it),
+        // then compact what both devices' snapshots say they have passed.
+        read_new_objects(&remote, &mut sent);
+        removed += compact(&remote, &key()).expect("compacts").removed_objects;
     }
+
     eprintln!("where the killed runs were: {killed:?}");
     let during = |p: Phase| killed.iter().filter(|((_, at), _)| *at == p).count();
     assert!(
@@ -267,9 +277,15 @@ fn sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing() {
     );
 
     // Every device finishes, twice round, untouched.
-    for name in ["a", "b", "a", "b", "c"] {
+    for name in ["a", "b", "a", "b"] {
         run(name, dir.path(), &spec, Kill::Never);
     }
+    read_new_objects(&remote, &mut sent);
+    let last = compact(&remote, &key()).expect("compacts");
+    removed += last.removed_objects;
+    eprintln!("compaction removed {removed} log objects in all; the last one: {last:?}");
+    assert!(removed > 0, "compaction removed nothing");
+    run("c", dir.path(), &spec, Kill::Never);
     let a = load(&dir.path().join("a.device"));
     let b = load(&dir.path().join("b.device"));
     let c = load(&dir.path().join("c.device"));
@@ -310,22 +326,47 @@ fn sigkill_during_push_or_pull_loses_nothing_and_doubles_nothing() {
             "{k} holds several versions"
         );
     }
+    read_new_objects(&remote, &mut sent);
+    assert_eq!(
+        sent.changes,
+        expected.len(),
+        "one change for each reflection"
+    );
+}
+
+/// Every change object ever read from the remote, by name, and the changes in them.
+#[derive(Default)]
+struct Sent {
+    objects: BTreeSet<String>,
+    dots: BTreeSet<Dot>,
+    changes: usize,
+}
+
+/// Opens the log objects not read before; no change may appear in two of them.
+fn read_new_objects(remote: &Remote, sent: &mut Sent) {
     let key = key();
-    let mut dots = BTreeSet::new();
-    let mut changes = 0;
-    for name in ["a", "b"] {
-        let device = device_id(name);
-        let mut seq = 0;
-        while let Some(bytes) = remote.get(&log_name(device, seq)).expect("reads") {
-            let (_, set) = open_changes(&key, device, seq, &bytes).expect("opens");
-            for change in set {
-                assert!(dots.insert(change.dot), "{:?} was sent twice", change.dot);
-                changes += 1;
-            }
-            seq += 1;
+    for (name, _) in remote.list("log").expect("lists") {
+        let Some((device, seq)) = name
+            .strip_prefix("log/")
+            .and_then(|rest| rest.split_once('/'))
+            .and_then(|(d, s)| Some((DeviceId::parse(d)?, u64::from_str_radix(s, 16).ok()?)))
+        else {
+            continue;
+        };
+        if !sent.objects.insert(name.clone()) {
+            continue;
+        }
+        let bytes = remote.get(&name).expect("reads").expect("there");
+        let (_, set) = open_changes(&key, device, seq, &bytes).expect("opens");
+        for change in set {
+            assert!(
+                sent.dots.insert(change.dot),
+                "{:?} was sent twice",
+                change.dot
+            );
+            sent.changes += 1;
         }
     }
-    assert_eq!(changes, expected.len(), "one change for each reflection");
 }
 
 /// The folder remote, or (with `TEND_SYNC_TEST_S3`, as scripts/sync-s3.sh runs it) a fresh
