@@ -62,6 +62,13 @@ pub(crate) fn parse_name(name: &str, dir: &str) -> Option<(DeviceId, u64)> {
     Some((DeviceId::parse(device)?, u64::from_str_radix(seq, 16).ok()?))
 }
 
+/// The device of a syncer's conflict copy of one of its log objects: Syncthing renames the
+/// losing version of `log/<device>/<seq>` to `<seq>.sync-conflict-<date>-<time>-<who>`.
+fn conflict_copy(name: &str) -> Option<DeviceId> {
+    let (object, _) = name.split_once(".sync-conflict-")?;
+    parse_name(object, "log").map(|(device, _)| device)
+}
+
 /// One opened change object: what its writer had applied, and its changes.
 pub type Opened = (BTreeMap<DeviceId, u64>, Vec<Change>);
 
@@ -162,6 +169,10 @@ pub struct Report {
     pub rolled_back: Vec<DeviceId>,
     /// Whether a snapshot was written.
     pub snapshot: bool,
+    /// Devices whose log a syncer found two versions of one object in (Syncthing's
+    /// `.sync-conflict-` copies): two machines write as one device, a copied journal.
+    /// The copy's changes stay on its machine until it joins as a device of its own.
+    pub forked: Vec<DeviceId>,
 }
 
 /// How far a long sync has come.
@@ -419,6 +430,10 @@ impl Replica {
         for (name, _) in remote.list("log")? {
             if let Some((device, seq)) = parse_name(&name, "log") {
                 logs.entry(device).or_default().push(seq);
+            } else if let Some(device) = conflict_copy(&name)
+                && !report.forked.contains(&device)
+            {
+                report.forked.push(device);
             }
         }
         for (&device, &had) in &self.applied {

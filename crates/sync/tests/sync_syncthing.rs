@@ -101,6 +101,7 @@ fn config(me: &Plan, peer: &Plan) -> String {
     <folder id="{FOLDER}" label="{FOLDER}" path="{folder}" type="sendreceive" rescanIntervalS="60" fsWatcherEnabled="true" fsWatcherDelayS="1" ignorePerms="false" autoNormalize="true">
         <device id="{me_id}"></device>
         <device id="{peer_id}"></device>
+        <maxConflicts>10</maxConflicts>
     </folder>
 {me_device}{peer_device}    <gui enabled="true" tls="false">
         <address>127.0.0.1:{gui}</address>
@@ -280,25 +281,13 @@ fn two_syncthing_instances_carry_the_log_between_two_devices() {
         Some("written at the office, 2")
     );
 
-    // Syncthing's own files beside ours: a temporary file of an object still arriving, a
-    // conflict copy, and a file of another program. Syncthing carries the conflict copy
-    // (it never carries its temporaries); neither device reads any of them.
-    let a_log = a_st
-        .folder
-        .join("log")
-        .join(DeviceId([0xa; 16]).to_string());
-    std::fs::write(
-        a_log.join("0000000000000000.sync-conflict-20261204-161900-OOIPSNS"),
-        b"a conflict copy",
-    )
-    .expect("writes");
+    // A temporary file of Syncthing's beside ours (an object still arriving): passed over.
     let temporary = b_st
         .folder
         .join("log")
         .join(DeviceId([0xa; 16]).to_string())
         .join(".syncthing.0000000000000009.tmp");
     std::fs::write(&temporary, b"half an object").expect("writes");
-    scan(&a_st);
 
     // Both write, one reflection edited on both sides, and both end equal.
     a.put("reflection/0", b"edited at the office".to_vec(), 3000);
@@ -325,18 +314,10 @@ fn two_syncthing_instances_carry_the_log_between_two_devices() {
         shown(&b, "reflection/a").as_deref(),
         Some("only at the office")
     );
-    // The conflict copy did reach device B, and was passed over there, as was the
-    // temporary file.
     assert!(temporary.exists());
-    assert!(
-        b_st.folder
-            .join("log")
-            .join(DeviceId([0xa; 16]).to_string())
-            .join("0000000000000000.sync-conflict-20261204-161900-OOIPSNS")
-            .exists()
-    );
 
     // What the folders hold is sealed: no text of any reflection.
+    a_copied_device_is_named_after_syncthing_keeps_one_of_its_objects(&a_st, &b_st, &key, &mut a);
     for folder in [&a_st.folder, &b_st.folder] {
         for file in walk(folder) {
             let bytes = std::fs::read(&file).expect("reads");
@@ -348,6 +329,47 @@ fn two_syncthing_instances_carry_the_log_between_two_devices() {
             }
         }
     }
+}
+
+/// A copied journal: two machines sync as device A, each into its own folder while the
+/// instances are paused, so each writes A's next object with other bytes. Syncthing keeps
+/// one and renames the other to a conflict copy; the next sync names device A as forked.
+fn a_copied_device_is_named_after_syncthing_keeps_one_of_its_objects(
+    a_st: &Instance,
+    b_st: &Instance,
+    key: &SyncKey,
+    a: &mut Replica,
+) {
+    for (st, other) in [(a_st, b_st), (b_st, a_st)] {
+        let (status, _) = rest(
+            st,
+            "POST",
+            &format!("/rest/system/pause?device={}", other.id),
+        )
+        .expect("pauses");
+        assert_eq!(status, 200);
+    }
+    let mut copy = a.clone();
+    a.put("reflection/x", b"written on the laptop".to_vec(), 9000);
+    copy.put("reflection/y", b"written on the copy".to_vec(), 9001);
+    sync(&remote(a_st), key, a, 9002);
+    sync(&remote(b_st), key, &mut copy, 9003);
+    for (st, other) in [(a_st, b_st), (b_st, a_st)] {
+        rest(
+            st,
+            "POST",
+            &format!("/rest/system/resume?device={}", other.id),
+        )
+        .expect("resumes");
+        scan(st);
+    }
+    let mut forked = Vec::new();
+    wait_for("Syncthing to keep one of the two objects", || {
+        let r = sync(&remote(b_st), key, &mut copy, 9004);
+        forked = r.forked;
+        !forked.is_empty()
+    });
+    assert_eq!(forked, vec![a.device()]);
 }
 
 /// Whether `/rest/system/connections` says `peer` is connected (read without a JSON
