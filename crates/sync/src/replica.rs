@@ -646,10 +646,11 @@ impl Replica {
             replica.applied = snap.applied;
             replica.clock = snap.clock;
             replica.state = snap.state;
-            // Where the new device starts, for compaction (which knows a device's progress
-            // only from its snapshots) never to remove what it has yet to read.
-            replica.maybe_snapshot(remote, key, 0, &mut Report::default())?;
         }
+        // Where the new device starts (perhaps from nothing), for compaction — which knows
+        // a device's progress only from its snapshots — never to remove what it has yet
+        // to read.
+        replica.maybe_snapshot(remote, key, 0, &mut Report::default())?;
         Ok(replica)
     }
 }

@@ -134,6 +134,32 @@ fn a_device_without_a_snapshot_holds_everything_back() {
 }
 
 #[test]
+fn a_device_that_joined_before_any_snapshot_holds_removals_back_until_it_catches_up() {
+    let s = setup();
+    let mut a = Replica::new(s.key.journal(), DeviceId([1; 16]));
+    a.put("reflection/first", vec![1; 10], 900);
+    sync(&s, &mut a, u64::MAX, 901);
+    let mut late = Replica::join(&s.remote, &s.key, DeviceId([5; 16])).expect("joins");
+    let mut b = Replica::new(s.key.journal(), DeviceId([2; 16]));
+    rounds(&s, &mut a, &mut b, 0, 4);
+    let done = compact(&s.remote, &s.key).expect("compacts");
+    assert_eq!(done.removed_objects, 0, "{done:?}");
+    let report = sync(&s, &mut late, 2, 5000);
+    assert!(report.waiting.is_empty(), "{report:?}");
+    assert_eq!(late.state(), b.state());
+    // Once it has caught up (and said so in a snapshot), removals go on.
+    late.put("reflection/late", vec![5; 10], 5001);
+    sync(&s, &mut late, 1, 5002);
+    rounds(&s, &mut a, &mut b, 4, 2);
+    assert!(
+        compact(&s.remote, &s.key)
+            .expect("compacts")
+            .removed_objects
+            > 0
+    );
+}
+
+#[test]
 fn a_snapshot_that_does_not_open_stops_compaction_before_anything_goes() {
     let s = setup();
     let mut a = Replica::new(s.key.journal(), DeviceId([1; 16]));
