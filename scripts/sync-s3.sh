@@ -15,7 +15,7 @@ TOOLS="$PWD/target/tools"
 GARAGE="$TOOLS/bin/garage"
 started=$(date +%s)
 
-if ! "$GARAGE" --version 2>/dev/null | grep -q "v$GARAGE_VERSION"; then
+if ! "$GARAGE" --version 2>/dev/null | grep -q "$GARAGE_VERSION"; then
   echo "sync-s3: building Garage $GARAGE_VERSION from crates.io (long; later runs reuse it)"
   CARGO_TARGET_DIR="$TOOLS/build" nice -n 19 \
     cargo install --locked --root "$TOOLS" garage --version "$GARAGE_VERSION"
