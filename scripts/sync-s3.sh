@@ -72,7 +72,8 @@ chmod 600 "$work/garage.toml"
 
 garage() { "$GARAGE" -c "$work/garage.toml" "$@"; }
 
-garage server >"$work/garage.log" 2>&1 &
+# The binary itself in the background (not the function: `$!` must be the server).
+"$GARAGE" -c "$work/garage.toml" server >"$work/garage.log" 2>&1 &
 server=$!
 for _ in $(seq 1 60); do
   if garage status >/dev/null 2>&1; then break; fi
