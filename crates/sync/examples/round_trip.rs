@@ -3,6 +3,9 @@
 //! on one device, synced, synced on the other, seen there — with each device's state saved
 //! as it would be beside the journal.
 //!
+//! With `TEND_SYNC_TEST_S3=s3://bucket/prefix` and the S3 credentials in the environment
+//! (scripts/sync-s3.sh --bench sets them for a Garage on loopback) it measures S3 too.
+//!
 //! `cargo run --release -p tend-sync --example round_trip [REFLECTIONS]`
 
 use std::time::{Duration, Instant};
@@ -133,5 +136,17 @@ fn main() {
         );
         let _ = child.kill();
         let _ = child.wait();
+    }
+    if let Ok(base) = std::env::var("TEND_SYNC_TEST_S3") {
+        run(
+            "s3 (Garage, loopback)",
+            &format!(
+                "{}/bench-{:016x}",
+                base.trim_end_matches('/'),
+                rand::random::<u64>()
+            ),
+            &|v| std::env::var(v).ok(),
+            n,
+        );
     }
 }

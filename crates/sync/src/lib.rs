@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod compact;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -13,6 +14,7 @@ pub mod object;
 pub mod remote;
 pub mod replica;
 
+pub use compact::{Compaction, compact};
 pub use error::{Error, ObjectError, Result};
 pub use head::Head;
 pub use hlc::Hlc;

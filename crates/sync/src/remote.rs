@@ -252,6 +252,17 @@ impl Remote {
         }
     }
 
+    /// Removes one object (compaction); one already gone is no error.
+    pub fn delete(&self, name: &str) -> Result<()> {
+        let path = self.path(name);
+        self.runtime.block_on(async {
+            match self.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(remote_error(e)),
+            }
+        })
+    }
+
     /// Names (relative to the remote) and sizes of every object under `prefix`, sorted.
     pub fn list(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
         let base = self.path(prefix);

@@ -35,7 +35,7 @@ struct ChangeSet {
 /// A snapshot: the merged state and how far into every log it reaches.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Snapshot {
-    applied: BTreeMap<DeviceId, u64>,
+    pub(crate) applied: BTreeMap<DeviceId, u64>,
     clock: Hlc,
     state: State,
 }
@@ -45,20 +45,28 @@ pub fn log_name(device: DeviceId, seq: u64) -> String {
     format!("log/{device}/{seq:016x}")
 }
 
-/// The name of the snapshot `device` wrote when its log had `seq` objects.
+/// The name of the snapshot `device` wrote when it had applied `seq` objects of all logs
+/// together (its own included).
 pub fn snapshot_name(device: DeviceId, seq: u64) -> String {
     format!("snap/{device}/{seq:016x}")
 }
 
 /// Reads `log/<device>/<seq>` or `snap/<device>/<seq>`; anything else is not ours (a
 /// syncer's temporary file, a conflict copy, a staging object) and is passed over.
-fn parse_name(name: &str, dir: &str) -> Option<(DeviceId, u64)> {
+pub(crate) fn parse_name(name: &str, dir: &str) -> Option<(DeviceId, u64)> {
     let rest = name.strip_prefix(dir)?.strip_prefix('/')?;
     let (device, seq) = rest.split_once('/')?;
     if seq.len() != 16 || !seq.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
     Some((DeviceId::parse(device)?, u64::from_str_radix(seq, 16).ok()?))
+}
+
+/// The device of a syncer's conflict copy of one of its log objects: Syncthing renames the
+/// losing version of `log/<device>/<seq>` to `<seq>.sync-conflict-<date>-<time>-<who>`.
+fn conflict_copy(name: &str) -> Option<DeviceId> {
+    let (object, _) = name.split_once(".sync-conflict-")?;
+    parse_name(object, "log").map(|(device, _)| device)
 }
 
 /// One opened change object: what its writer had applied, and its changes.
@@ -115,6 +123,22 @@ pub(crate) fn encode_snapshot(r: &Replica) -> Vec<u8> {
     postcard::to_allocvec(&snap).unwrap_or_default()
 }
 
+/// Opens one snapshot object: the sealing, then its contents.
+pub(crate) fn open_snapshot(
+    key: &SyncKey,
+    device: DeviceId,
+    seq: u64,
+    bytes: &[u8],
+) -> Result<Snapshot, ObjectError> {
+    let place = Place {
+        journal: key.journal(),
+        kind: Kind::Snapshot,
+        device,
+        seq,
+    };
+    decode_snapshot(&key.open(place, bytes)?)
+}
+
 /// Reads a snapshot's payload.
 pub(crate) fn decode_snapshot(plain: &[u8]) -> Result<Snapshot, ObjectError> {
     postcard::from_bytes(plain).map_err(|_| ObjectError::BadPayload)
@@ -145,6 +169,10 @@ pub struct Report {
     pub rolled_back: Vec<DeviceId>,
     /// Whether a snapshot was written.
     pub snapshot: bool,
+    /// Devices whose log a syncer found two versions of one object in (Syncthing's
+    /// `.sync-conflict-` copies): two machines write as one device, a copied journal.
+    /// The copy's changes stay on its machine until it joins as a device of its own.
+    pub forked: Vec<DeviceId>,
 }
 
 /// How far a long sync has come.
@@ -402,6 +430,10 @@ impl Replica {
         for (name, _) in remote.list("log")? {
             if let Some((device, seq)) = parse_name(&name, "log") {
                 logs.entry(device).or_default().push(seq);
+            } else if let Some(device) = conflict_copy(&name)
+                && !report.forked.contains(&device)
+            {
+                report.forked.push(device);
             }
         }
         for (&device, &had) in &self.applied {
@@ -532,7 +564,9 @@ impl Replica {
             state: self.state.clone(),
         };
         let payload = postcard::to_allocvec(&snap).unwrap_or_default();
-        let seq = self.next_seq;
+        // Named by how much it holds, which only grows: a device that only reads still
+        // moves its snapshots on, so compaction sees how far it has come.
+        let seq = self.applied.values().sum();
         let place = Place {
             journal: self.journal,
             kind: Kind::Snapshot,
@@ -546,8 +580,14 @@ impl Replica {
         Ok(())
     }
 
-    /// One whole sync: seal, save, push, pull, perhaps snapshot. `save` is called with the
-    /// replica whenever it must reach disk before the next step.
+    /// One whole sync: seal, save, push, perhaps snapshot, pull. `save` is called with the
+    /// replica whenever it must reach disk before the next step; the caller saves it again
+    /// (with what the pull changed in the journal) after this returns.
+    ///
+    /// The snapshot is taken before the pull, so it holds only what this device had saved
+    /// by the end of its previous sync: a snapshot is how other devices learn how far this
+    /// one has read (compaction removes what every device has passed), and it must never
+    /// claim what a sync cut short before its last save did not keep.
     pub fn sync(
         &mut self,
         remote: &Remote,
@@ -568,12 +608,14 @@ impl Replica {
             save(self)?;
         }
         self.push(remote, &mut report, progress)?;
-        self.pull(remote, key, options.now_ms, &mut report, progress)?;
         self.maybe_snapshot(remote, key, options.snapshot_every, &mut report)?;
+        self.pull(remote, key, options.now_ms, &mut report, progress)?;
         Ok(report)
     }
 
-    /// Starts a new device from the fullest snapshot on the remote (or from nothing).
+    /// Starts a new device from the fullest snapshot on the remote (or from nothing), and
+    /// leaves a snapshot of where it starts. A device that syncs a compacted remote must
+    /// start here, not from [`Replica::new`].
     pub fn join(remote: &Remote, key: &SyncKey, device: DeviceId) -> Result<Replica> {
         check_head(remote, key)?;
         let mut replica = Replica::new(key.journal(), device);
@@ -590,20 +632,8 @@ impl Replica {
             let Some(bytes) = remote.get(&name)? else {
                 continue;
             };
-            let place = Place {
-                journal: key.journal(),
-                kind: Kind::Snapshot,
-                device: d,
-                seq,
-            };
-            let opened = key.open(place, &bytes).map_err(|why| Error::Refused {
-                name: name.clone(),
-                why,
-            })?;
-            let snap: Snapshot = postcard::from_bytes(&opened).map_err(|_| Error::Refused {
-                name,
-                why: ObjectError::BadPayload,
-            })?;
+            let snap =
+                open_snapshot(key, d, seq, &bytes).map_err(|why| Error::Refused { name, why })?;
             let reach: u64 = snap.applied.values().sum();
             if best
                 .as_ref()
@@ -617,6 +647,10 @@ impl Replica {
             replica.clock = snap.clock;
             replica.state = snap.state;
         }
+        // Where the new device starts (perhaps from nothing), for compaction — which knows
+        // a device's progress only from its snapshots — never to remove what it has yet
+        // to read.
+        replica.maybe_snapshot(remote, key, 0, &mut Report::default())?;
         Ok(replica)
     }
 }

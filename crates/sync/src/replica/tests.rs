@@ -375,4 +375,16 @@ fn names_that_are_not_ours_are_passed_over() {
     ] {
         assert_eq!(parse_name(name, "log"), None, "{name}");
     }
+    // Only a conflict copy of one of our objects names a forked device.
+    assert_eq!(
+        conflict_copy(
+            "log/01010101010101010101010101010101/0000000000000001.sync-conflict-20260101-101010-ABCDEFG"
+        ),
+        Some(device(1))
+    );
+    assert_eq!(conflict_copy("log/x/1.sync-conflict-20260101"), None);
+    assert_eq!(
+        conflict_copy("log/01010101010101010101010101010101/0000000000000001"),
+        None
+    );
 }
