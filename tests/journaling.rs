@@ -371,3 +371,32 @@ fn colour_only_when_asked_and_never_with_no_color() {
         .unwrap();
     assert!(!refused.stdout.contains(&0x1b), "NO_COLOR wins");
 }
+
+/// A record is named by its number or by the letters of its handle; text that is neither is
+/// refused before the journal is opened, and letters that name nothing say where ids are.
+#[test]
+fn records_are_named_by_number_or_handle() {
+    let env = Env::with_journal();
+    env.ok(&["write", "one"]);
+    env.ok(&["commit", "add", "Ask first"]);
+    let err = env.fails(&["show", "bbbbbbbbbbbb"]);
+    assert!(
+        err.contains("there is no reflection with the handle bbbbbbbbbbbb"),
+        "{err}"
+    );
+    assert!(err.contains("hint: `tend list` shows the ids"), "{err}");
+    let err = env.fails(&["commit", "done", "BBBBBBBBBBBB"]);
+    assert!(
+        err.contains("there is no commitment with the handle bbbbbbbbbbbb"),
+        "capitals read as small letters: {err}"
+    );
+    assert!(
+        err.contains("`tend commit list --all` shows the ids"),
+        "{err}"
+    );
+    let out = env.run(&["delete", "k3x9", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("“k3x9” is not a record handle"), "{err}");
+    assert_eq!(env.listed(&[]).len(), 1, "nothing was deleted");
+}
