@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, saved_id};
 
 fn json(env: &Env, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&env.ok(args)).unwrap()
@@ -37,9 +37,17 @@ fn commit_add_list_show_and_keep() {
         "--due",
         "2099-06-01",
     ]);
-    assert!(out.contains("Saved commitment 1, due 2099-06-01."), "{out}");
+    let first = saved_id(&out);
+    assert!(
+        out.contains(&format!("Saved commitment {first}, due 2099-06-01.")),
+        "{out}"
+    );
     let out = env.ok(&["commit", "add", "Ask what the new member needs"]);
-    assert!(out.contains("Saved commitment 2."), "{out}");
+    let second = saved_id(&out);
+    assert!(
+        out.contains(&format!("Saved commitment {second}.")),
+        "{out}"
+    );
 
     let list = env.ok(&["commit", "list"]);
     let lines: Vec<&str> = list.lines().collect();
@@ -51,8 +59,17 @@ fn commit_add_list_show_and_keep() {
     assert!(lines[0].contains("equity · transparency"));
     assert!(lines[1].contains("Ask what the new member needs"));
 
-    let out = env.ok(&["commit", "done", "1", "--note", "posted it in the channel"]);
-    assert!(out.contains("Marked commitment 1 kept."), "{out}");
+    let out = env.ok(&[
+        "commit",
+        "done",
+        &first,
+        "--note",
+        "posted it in the channel",
+    ]);
+    assert!(
+        out.contains(&format!("Marked commitment {first} kept.")),
+        "{out}"
+    );
     let list = env.ok(&["commit", "list"]);
     assert!(
         !list.contains("Share the rota"),
@@ -64,20 +81,23 @@ fn commit_add_list_show_and_keep() {
         "{all}"
     );
 
-    let shown = env.ok(&["commit", "show", "1"]);
-    assert!(shown.contains("Commitment 1 · kept"), "{shown}");
+    let shown = env.ok(&["commit", "show", &first]);
+    assert!(
+        shown.contains(&format!("Commitment {first} · kept")),
+        "{shown}"
+    );
     assert!(shown.contains("Equity · Transparency"), "{shown}");
     assert!(shown.contains("made"));
     assert!(shown.contains("kept: posted it in the channel"), "{shown}");
 
-    let c = json(&env, &["commit", "show", "1", "--json"]);
+    let c = json(&env, &["commit", "show", &first, "--json"]);
     assert_eq!(c["state"], "kept");
     assert_eq!(c["history"].as_array().unwrap().len(), 2);
     assert_eq!(c["values"][1], "transparency");
 
     // Done without a note is fine; a kept commitment cannot be kept again.
-    env.ok(&["commit", "done", "2"]);
-    let err = env.fails(&["commit", "done", "2"]);
+    env.ok(&["commit", "done", &second]);
+    let err = env.fails(&["commit", "done", &second]);
     assert!(err.contains("this commitment is already kept"), "{err}");
     assert!(err.contains("nothing was changed"));
 }
@@ -87,6 +107,7 @@ fn commit_past_its_date_is_allowed_and_never_failed() {
     let env = Env::with_journal();
     let out = env.run(&["commit", "add", "Send the minutes", "--due", "3 days ago"]);
     assert!(out.status.success());
+    let id = saved_id(&String::from_utf8_lossy(&out.stdout));
     assert!(
         stderr(&out).contains("That date has already passed; saved all the same."),
         "{}",
@@ -100,7 +121,7 @@ fn commit_past_its_date_is_allowed_and_never_failed() {
         "{list}"
     );
     no_blame(&list);
-    let shown = env.ok(&["commit", "show", "1"]);
+    let shown = env.ok(&["commit", "show", &id]);
     assert!(shown.contains("past its date"), "{shown}");
     no_blame(&shown);
     let all = json(&env, &["commit", "list", "--json"]);
@@ -119,17 +140,17 @@ fn commit_past_its_date_is_allowed_and_never_failed() {
 #[test]
 fn commit_renegotiate_keeps_the_history() {
     let env = Env::with_journal();
-    env.ok(&[
+    let id = saved_id(&env.ok(&[
         "commit",
         "add",
         "Draft the pay policy",
         "--due",
         "2099-01-10",
-    ]);
+    ]));
     let out = env.ok(&[
         "commit",
         "renegotiate",
-        "1",
+        &id,
         "--text",
         "Draft the pay policy with Ana",
         "--due",
@@ -138,11 +159,13 @@ fn commit_renegotiate_keeps_the_history() {
         "Ana offered to help",
     ]);
     assert!(
-        out.contains("Renegotiated commitment 1: renegotiated · due 2099-02-01"),
+        out.contains(&format!(
+            "Renegotiated commitment {id}: renegotiated · due 2099-02-01"
+        )),
         "{out}"
     );
 
-    let shown = env.ok(&["commit", "show", "1"]);
+    let shown = env.ok(&["commit", "show", &id]);
     assert!(shown.contains("Draft the pay policy with Ana"));
     assert!(
         shown.contains("renegotiated: Ana offered to help"),
@@ -158,7 +181,7 @@ fn commit_renegotiate_keeps_the_history() {
         "still carried"
     );
 
-    let c = json(&env, &["commit", "show", "1", "--json"]);
+    let c = json(&env, &["commit", "show", &id, "--json"]);
     assert_eq!(c["state"], "renegotiated");
     assert_eq!(c["history"][1]["previous_text"], "Draft the pay policy");
     assert_eq!(c["due"], "2099-02-01");
@@ -167,7 +190,7 @@ fn commit_renegotiate_keeps_the_history() {
     let out = env.run(&[
         "commit",
         "renegotiate",
-        "1",
+        &id,
         "--due",
         "yesterday",
         "--note",
@@ -176,7 +199,7 @@ fn commit_renegotiate_keeps_the_history() {
     assert!(out.status.success());
     assert!(stderr(&out).contains("That date has already passed"));
     assert_eq!(
-        json(&env, &["commit", "show", "1", "--json"])["history"]
+        json(&env, &["commit", "show", &id, "--json"])["history"]
             .as_array()
             .unwrap()
             .len(),
@@ -187,8 +210,8 @@ fn commit_renegotiate_keeps_the_history() {
 #[test]
 fn commit_renegotiate_needs_a_change_and_a_note() {
     let env = Env::with_journal();
-    env.ok(&["commit", "add", "Call the landlord", "--due", "2099-01-10"]);
-    let err = env.fails(&["commit", "renegotiate", "1", "--note", "just because"]);
+    let id = saved_id(&env.ok(&["commit", "add", "Call the landlord", "--due", "2099-01-10"]));
+    let err = env.fails(&["commit", "renegotiate", &id, "--note", "just because"]);
     assert!(
         err.contains("a renegotiation needs new words (--text) or a new date (--due)"),
         "{err}"
@@ -196,7 +219,7 @@ fn commit_renegotiate_needs_a_change_and_a_note() {
     let err = env.fails(&[
         "commit",
         "renegotiate",
-        "1",
+        &id,
         "--due",
         "2099-02-01",
         "--note",
@@ -204,14 +227,14 @@ fn commit_renegotiate_needs_a_change_and_a_note() {
     ]);
     assert!(err.contains("this step needs a note"), "{err}");
     assert!(err.contains("hint: nothing was changed"), "{err}");
-    let out = env.run(&["commit", "renegotiate", "1", "--due", "2099-02-01"]);
+    let out = env.run(&["commit", "renegotiate", &id, "--due", "2099-02-01"]);
     assert_eq!(
         out.status.code(),
         Some(2),
         "a missing --note is a usage error"
     );
     assert!(stderr(&out).contains("--note"));
-    let c = json(&env, &["commit", "show", "1", "--json"]);
+    let c = json(&env, &["commit", "show", &id, "--json"]);
     assert_eq!(c["state"], "open", "nothing changed");
     assert_eq!(c["history"].as_array().unwrap().len(), 1);
 }
@@ -219,34 +242,34 @@ fn commit_renegotiate_needs_a_change_and_a_note() {
 #[test]
 fn commit_release_with_a_reason() {
     let env = Env::with_journal();
-    env.ok(&["commit", "add", "Run the Thursday group"]);
-    let err = env.fails(&["commit", "release", "1", "--note", ""]);
+    let id = saved_id(&env.ok(&["commit", "add", "Run the Thursday group"]));
+    let err = env.fails(&["commit", "release", &id, "--note", ""]);
     assert!(err.contains("this step needs a note"), "{err}");
     let out = env.ok(&[
         "commit",
         "release",
-        "1",
+        &id,
         "--note",
         "my capacity changed, and that is allowed",
     ]);
-    assert!(out.contains("Released commitment 1."), "{out}");
+    assert!(out.contains(&format!("Released commitment {id}.")), "{out}");
     assert!(!env.ok(&["commit", "list"]).contains("Thursday"));
     let all = env.ok(&["commit", "list", "--all"]);
     assert!(
         all.contains("Run the Thursday group") && all.contains("released"),
         "{all}"
     );
-    let shown = env.ok(&["commit", "show", "1"]);
+    let shown = env.ok(&["commit", "show", &id]);
     assert!(
         shown.contains("released: my capacity changed, and that is allowed"),
         "{shown}"
     );
-    let err = env.fails(&["commit", "done", "1"]);
+    let err = env.fails(&["commit", "done", &id]);
     assert!(err.contains("already released"), "{err}");
     let err = env.fails(&[
         "commit",
         "renegotiate",
-        "1",
+        &id,
         "--text",
         "new",
         "--note",

@@ -30,7 +30,7 @@ fn editor_template_is_stripped_and_temp_file_is_private_and_removed() {
     );
     let (code, output) = run_in_pty(&env, &editor, "write -v equity=3");
     assert_eq!(code, 0, "{output}");
-    assert!(output.contains("Saved reflection 1"), "{output}");
+    let id = common::saved_id(&output);
     let seen = std::fs::read_to_string(&seen).unwrap();
     let lines: Vec<&str> = seen.lines().collect();
     assert_eq!(lines[0], "600", "the file is 0600");
@@ -48,7 +48,7 @@ fn editor_template_is_stripped_and_temp_file_is_private_and_removed() {
         files_under(&env.runtime).is_empty(),
         "nothing is left behind"
     );
-    let shown = env.ok(&["show", "1"]);
+    let shown = env.ok(&["show", &id]);
     assert!(shown.contains("Written in the editor about fair rotas"));
     assert!(!shown.contains('#'), "comment lines are stripped: {shown}");
 }
@@ -79,12 +79,15 @@ fn editor_error_or_empty_text_saves_nothing() {
 #[test]
 fn edit_opens_the_existing_text() {
     let env = Env::with_journal();
-    env.ok(&["write", "original words"]);
+    let id = env.write(&["original words"]);
     let editor = env.path("sed-editor");
     script(&editor, "sed -i 's/original/revised/' \"$1\"");
-    let (_, output) = run_in_pty(&env, &editor, "edit 1");
-    assert!(output.contains("Updated reflection 1"), "{output}");
-    assert!(env.ok(&["show", "1"]).contains("revised words"));
+    let (_, output) = run_in_pty(&env, &editor, &format!("edit {id}"));
+    assert!(
+        output.contains(&format!("Updated reflection {id}")),
+        "{output}"
+    );
+    assert!(env.ok(&["show", &id]).contains("revised words"));
     assert!(files_under(&env.runtime).is_empty());
 }
 

@@ -28,8 +28,8 @@ fn export_then_import_gives_back_the_same_reflections() {
         "--on",
         "2026-01-03",
     ]);
-    a.ok(&["write", "Third", "--on", "2026-01-04"]);
-    a.ok(&["delete", "3", "--yes"]);
+    let third = a.write(&["Third", "--on", "2026-01-04"]);
+    a.ok(&["delete", &third, "--yes"]);
     let out = a.run(&["export", "--format", "json"]);
     assert!(out.status.success());
     assert!(
@@ -152,8 +152,9 @@ fn jrnl_json_becomes_reflections() {
     let list: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
     assert_eq!(list[0]["on"], "2024-05-02");
     assert_eq!(list[0]["tags"], serde_json::json!(["work", "home"]));
+    let first = common::json_id(&list[1]["id"]);
     assert!(
-        env.ok(&["show", "1"])
+        env.ok(&["show", &first])
             .contains("Circle day.\n\nWe named the budget.")
     );
 }

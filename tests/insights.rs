@@ -37,16 +37,16 @@ fn journal_with_history() -> Env {
     ]);
     env.ok(&["write", "d", "--on", &days_ago(14)]);
     env.ok(&["commit", "add", "Share the rota", "--due", "3 days ago"]);
-    env.ok(&["commit", "add", "Ask about pay"]);
-    env.ok(&["commit", "done", "2"]);
-    env.ok(&["commit", "add", "Run the group"]);
-    env.ok(&["commit", "release", "3", "--note", "capacity"]);
-    env.ok(&["repair", "open", "Spoke over Sam"]);
-    env.ok(&["repair", "step", "1", "reflection", "--note", "x"]);
-    env.ok(&["repair", "step", "1", "change", "--note", "y"]);
-    env.ok(&["repair", "open", "Missed a handover"]);
-    env.ok(&["repair", "step", "2", "reflection", "--note", "z"]);
-    env.ok(&["repair", "close", "2", "--note", "talked"]);
+    let pay = common::saved_id(&env.ok(&["commit", "add", "Ask about pay"]));
+    env.ok(&["commit", "done", &pay]);
+    let group = common::saved_id(&env.ok(&["commit", "add", "Run the group"]));
+    env.ok(&["commit", "release", &group, "--note", "capacity"]);
+    let sam = common::saved_id(&env.ok(&["repair", "open", "Spoke over Sam"]));
+    env.ok(&["repair", "step", &sam, "reflection", "--note", "x"]);
+    env.ok(&["repair", "step", &sam, "change", "--note", "y"]);
+    let handover = common::saved_id(&env.ok(&["repair", "open", "Missed a handover"]));
+    env.ok(&["repair", "step", &handover, "reflection", "--note", "z"]);
+    env.ok(&["repair", "close", &handover, "--note", "talked"]);
     env
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, saved_id};
 
 #[test]
 fn write_from_arguments_and_stdin_then_list_newest_first() {
@@ -18,12 +18,12 @@ fn write_from_arguments_and_stdin_then_list_newest_first() {
         "--on",
         "2026-01-05",
     ]);
-    assert!(out.contains("Saved reflection 1"), "{out}");
+    assert!(out.contains("Saved reflection "), "{out}");
     let out = env.ok_stdin(
         &["write", "-v", "equity", "-t", "#pay", "--on", "2026-01-07"],
         "Noticed who takes the evening slots.\nMore later.\n",
     );
-    assert!(out.contains("Saved reflection 2"));
+    let second = saved_id(&out);
     env.ok(&["write", "An older one", "--on", "2025-12-31"]);
 
     let list = env.ok(&["list"]);
@@ -40,63 +40,28 @@ fn write_from_arguments_and_stdin_then_list_newest_first() {
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["list", "--json", "-n", "1"])).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 1);
-    assert_eq!(json[0]["id"], 2);
+    assert_eq!(common::json_id(&json[0]["id"]), second);
     assert_eq!(json[0]["tags"][0], "pay");
 }
 
 #[test]
 fn list_filters() {
     let env = Env::with_journal();
-    env.ok(&[
-        "write",
-        "one",
-        "-v",
-        "equity=2",
-        "-t",
-        "a",
-        "--on",
-        "2026-02-01",
-    ]);
-    env.ok(&[
-        "write",
-        "two",
-        "-v",
-        "repair",
-        "-t",
-        "b",
-        "--on",
-        "2026-02-10",
-    ]);
-    env.ok(&[
-        "write",
-        "three",
-        "-v",
-        "equity",
-        "-t",
-        "b",
-        "--on",
-        "2026-02-20",
-    ]);
-    let ids = |args: &[&str]| -> Vec<u64> {
-        let mut a = vec!["list", "--json"];
-        a.extend_from_slice(args);
-        let v: serde_json::Value = serde_json::from_str(&env.ok(&a)).unwrap();
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["id"].as_u64().unwrap())
-            .collect()
-    };
-    assert_eq!(ids(&[]), vec![3, 2, 1]);
-    assert_eq!(ids(&["-v", "equity"]), vec![3, 1]);
-    assert_eq!(ids(&["-t", "B"]), vec![3, 2]);
-    assert_eq!(ids(&["--since", "2026-02-05"]), vec![3, 2]);
+    let one = env.write(&["one", "-v", "equity=2", "-t", "a", "--on", "2026-02-01"]);
+    let two = env.write(&["two", "-v", "repair", "-t", "b", "--on", "2026-02-10"]);
+    let three = env.write(&["three", "-v", "equity", "-t", "b", "--on", "2026-02-20"]);
+    let (one, two, three) = (one.as_str(), two.as_str(), three.as_str());
+    let ids = |args: &[&str]| env.listed(args);
+    assert_eq!(ids(&[]), [three, two, one]);
+    assert_eq!(ids(&["-v", "equity"]), [three, one]);
+    assert_eq!(ids(&["-t", "B"]), [three, two]);
+    assert_eq!(ids(&["--since", "2026-02-05"]), [three, two]);
     assert_eq!(
         ids(&["--until", "2026-02-10", "--since", "2026-02-02"]),
-        vec![2]
+        [two]
     );
-    assert_eq!(ids(&["-n", "2"]), vec![3, 2]);
-    assert_eq!(ids(&["-t", "b", "-v", "equity"]), vec![3]);
+    assert_eq!(ids(&["-n", "2"]), [three, two]);
+    assert_eq!(ids(&["-t", "b", "-v", "equity"]), [three]);
     let none = env.run(&["list", "-t", "nothing"]);
     assert!(none.status.success());
     assert!(String::from_utf8_lossy(&none.stderr).contains("No reflections match."));
@@ -184,8 +149,7 @@ fn search_needs_every_word_and_ignores_case() {
 #[test]
 fn show_and_content_notes() {
     let env = Env::with_journal();
-    env.ok(&[
-        "write",
+    let id = env.write(&[
         "Hard words in supervision",
         "--content-note",
         "conflict at work",
@@ -195,14 +159,14 @@ fn show_and_content_notes() {
     let list = env.ok(&["list"]);
     assert!(list.contains("[content note: conflict at work]"));
     assert!(!list.contains("Hard words"));
-    let shown = env.ok(&["show", "1"]);
+    let shown = env.ok(&["show", &id]);
     assert!(shown.contains("Content note: conflict at work"));
     assert!(!shown.contains("Hard words"));
     assert!(shown.contains("--reveal"));
-    let revealed = env.ok(&["show", "1", "--reveal"]);
+    let revealed = env.ok(&["show", &id, "--reveal"]);
     assert!(revealed.contains("Hard words in supervision"));
     assert!(revealed.contains("Repair: 3"), "{revealed}");
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", &id, "--json"])).unwrap();
     assert!(json["text"].is_null());
     let err = env.fails(&["show", "9"]);
     assert!(err.contains("there is no reflection with id 9"), "{err}");
@@ -212,8 +176,7 @@ fn show_and_content_notes() {
 #[test]
 fn edit_with_flags_and_stdin() {
     let env = Env::with_journal();
-    env.ok(&[
-        "write",
+    let id = env.write(&[
         "first words",
         "-v",
         "equity=2",
@@ -224,7 +187,7 @@ fn edit_with_flags_and_stdin() {
     ]);
     env.ok(&[
         "edit",
-        "1",
+        &id,
         "-v",
         "repair=5",
         "-t",
@@ -232,22 +195,22 @@ fn edit_with_flags_and_stdin() {
         "--on",
         "2026-03-02",
     ]);
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", &id, "--json"])).unwrap();
     assert_eq!(json["values"][0]["value"], "repair");
     assert_eq!(json["tags"][0], "y");
     assert_eq!(json["on"], "2026-03-02");
     assert_eq!(json["text"], "first words");
     assert!(json["edited"].is_string());
-    env.ok_stdin(&["edit", "1"], "second words\n");
-    assert!(env.ok(&["show", "1"]).contains("second words"));
-    env.ok(&["edit", "1", "--text", "third words", "--clear-tags"]);
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    env.ok_stdin(&["edit", &id], "second words\n");
+    assert!(env.ok(&["show", &id]).contains("second words"));
+    env.ok(&["edit", &id, "--text", "third words", "--clear-tags"]);
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["show", &id, "--json"])).unwrap();
     assert_eq!(json["text"], "third words");
     assert!(
         json.get("tags")
             .is_none_or(|t| t.as_array().unwrap().is_empty())
     );
-    let err = env.fails(&["edit", "1", "--text", "   "]);
+    let err = env.fails(&["edit", &id, "--text", "   "]);
     assert!(err.contains("empty"));
     let list = env.ok(&["list"]);
     assert!(
@@ -259,19 +222,19 @@ fn edit_with_flags_and_stdin() {
 #[test]
 fn delete_asks_or_needs_yes() {
     let env = Env::with_journal();
-    env.ok(&["write", "to be removed"]);
+    let removed = env.write(&["to be removed"]);
     env.ok(&["write", "to stay"]);
-    let err = env.fails(&["delete", "1"]);
+    let err = env.fails(&["delete", &removed]);
     assert!(err.contains("needs a yes"), "{err}");
     assert!(env.ok(&["list"]).contains("to be removed"));
-    env.ok(&["delete", "1", "--yes"]);
+    env.ok(&["delete", &removed, "--yes"]);
     let list = env.ok(&["list"]);
     assert!(!list.contains("to be removed"));
     assert!(list.contains("to stay"));
-    env.fails(&["show", "1"]);
-    env.ok(&["write", "new one"]);
-    let json: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
-    assert_eq!(json[0]["id"], 3, "ids are never reused");
+    env.fails(&["show", &removed]);
+    let new = env.write(&["new one"]);
+    assert_ne!(new, removed, "ids are never reused");
+    assert_eq!(env.listed(&[])[0], new);
 }
 
 #[test]
@@ -407,4 +370,33 @@ fn colour_only_when_asked_and_never_with_no_color() {
         .output()
         .unwrap();
     assert!(!refused.stdout.contains(&0x1b), "NO_COLOR wins");
+}
+
+/// A record is named by its number or by the letters of its handle; text that is neither is
+/// refused before the journal is opened, and letters that name nothing say where ids are.
+#[test]
+fn records_are_named_by_number_or_handle() {
+    let env = Env::with_journal();
+    env.ok(&["write", "one"]);
+    env.ok(&["commit", "add", "Ask first"]);
+    let err = env.fails(&["show", "bbbbbbbbbbbb"]);
+    assert!(
+        err.contains("there is no reflection with the handle bbbbbbbbbbbb"),
+        "{err}"
+    );
+    assert!(err.contains("hint: `tend list` shows the ids"), "{err}");
+    let err = env.fails(&["commit", "done", "BBBBBBBBBBBB"]);
+    assert!(
+        err.contains("there is no commitment with the handle bbbbbbbbbbbb"),
+        "capitals read as small letters: {err}"
+    );
+    assert!(
+        err.contains("`tend commit list --all` shows the ids"),
+        "{err}"
+    );
+    let out = env.run(&["delete", "k3x9", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("“k3x9” is not a record handle"), "{err}");
+    assert_eq!(env.listed(&[]).len(), 1, "nothing was deleted");
 }

@@ -106,10 +106,14 @@ fn reflect_skips_questions_and_saves_with_a_rating() {
     answer(&mut p, "Save this reflection? [y/N]", "y");
     let (code, out) = finish(&mut p);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("Saved reflection 1 for 2026-03-04."), "{out}");
+    let id = common::saved_id(&out);
+    assert!(
+        out.contains(&format!("Saved reflection {id} for 2026-03-04.")),
+        "{out}"
+    );
     assert!(!out.contains("Alignment rating for Voice"), "{out}");
 
-    let r: serde_json::Value = serde_json::from_str(&env.ok(&["show", "1", "--json"])).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&env.ok(&["show", &id, "--json"])).unwrap();
     assert_eq!(
         r["text"],
         "Who did you look after?\nCovered Jo's clients on Tuesday"

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, saved_id};
 
 fn json(env: &Env, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&env.ok(args)).unwrap()
@@ -24,25 +24,28 @@ fn repair_open_steps_in_any_order_and_timeline() {
         "Sam, and the newer members",
     ]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Opened repair 1."));
+    let id = saved_id(&String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Opened repair {id}.")));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in any order"));
 
     let out = env.ok(&[
         "repair",
         "step",
-        "1",
+        &id,
         "change",
         "--note",
         "I will wait three breaths before answering",
     ]);
     assert!(
-        out.contains("Noted a step of changed behaviour in repair 1."),
+        out.contains(&format!(
+            "Noted a step of changed behaviour in repair {id}."
+        )),
         "{out}"
     );
     env.ok(&[
         "repair",
         "step",
-        "1",
+        &id,
         "reflection",
         "--note",
         "I was anxious about the budget",
@@ -50,14 +53,14 @@ fn repair_open_steps_in_any_order_and_timeline() {
     env.ok(&[
         "repair",
         "step",
-        "1",
+        &id,
         "change",
         "--note",
         "Asked Ana to tell me when I do it",
     ]);
 
-    let shown = env.ok(&["repair", "show", "1"]);
-    assert!(shown.contains("Repair 1 · open"), "{shown}");
+    let shown = env.ok(&["repair", "show", &id]);
+    assert!(shown.contains(&format!("Repair {id} · open")), "{shown}");
     assert!(shown.contains("I spoke over Sam in the circle"));
     assert!(shown.contains("Affected: Sam, and the newer members"));
     assert!(
@@ -101,7 +104,7 @@ fn repair_open_steps_in_any_order_and_timeline() {
         assert!(!lower.contains(word), "{word:?}: {shown}");
     }
 
-    let r = json(&env, &["repair", "show", "1", "--json"]);
+    let r = json(&env, &["repair", "show", &id, "--json"]);
     assert_eq!(r["steps"].as_array().unwrap().len(), 3);
     assert_eq!(r["tended"], serde_json::json!(["reflection", "change"]));
     assert_eq!(r["affected"], "Sam, and the newer members");
@@ -120,41 +123,41 @@ fn repair_open_steps_in_any_order_and_timeline() {
 #[test]
 fn repair_close_and_a_step_on_a_closed_repair() {
     let env = Env::with_journal();
-    env.ok(&["repair", "open", "Missed the handover and left Jo covering"]);
+    let id = saved_id(&env.ok(&["repair", "open", "Missed the handover and left Jo covering"]));
     env.ok(&[
         "repair",
         "step",
-        "1",
+        &id,
         "apology",
         "--note",
         "Said sorry to Jo, without excuses",
     ]);
-    let err = env.fails(&["repair", "close", "1", "--note", " "]);
+    let err = env.fails(&["repair", "close", &id, "--note", " "]);
     assert!(err.contains("this step needs a note"), "{err}");
     let out = env.ok(&[
         "repair",
         "close",
-        "1",
+        &id,
         "--note",
         "Jo and I talked it through",
     ]);
-    assert!(out.contains("Closed repair 1."), "{out}");
+    assert!(out.contains(&format!("Closed repair {id}.")), "{out}");
 
-    let err = env.fails(&["repair", "step", "1", "repair", "--note", "one more"]);
+    let err = env.fails(&["repair", "step", &id, "repair", "--note", "one more"]);
     assert!(err.contains("this repair was closed"), "{err}");
     assert!(err.contains("nothing was changed"), "{err}");
-    let err = env.fails(&["repair", "close", "1", "--note", "again"]);
+    let err = env.fails(&["repair", "close", &id, "--note", "again"]);
     assert!(err.contains("this repair was closed"), "{err}");
     assert_eq!(
-        json(&env, &["repair", "show", "1", "--json"])["steps"]
+        json(&env, &["repair", "show", &id, "--json"])["steps"]
             .as_array()
             .unwrap()
             .len(),
         1
     );
 
-    let shown = env.ok(&["repair", "show", "1"]);
-    assert!(shown.contains("Repair 1 · closed"), "{shown}");
+    let shown = env.ok(&["repair", "show", &id]);
+    assert!(shown.contains(&format!("Repair {id} · closed")), "{shown}");
     assert!(
         shown.contains("closed: Jo and I talked it through"),
         "{shown}"
@@ -181,19 +184,19 @@ fn repair_close_and_a_step_on_a_closed_repair() {
 #[test]
 fn repair_step_needs_a_note_and_a_known_part() {
     let env = Env::with_journal();
-    env.ok(&["repair", "open", "Something happened"]);
-    let err = env.fails(&["repair", "step", "1", "reflection", "--note", ""]);
+    let id = saved_id(&env.ok(&["repair", "open", "Something happened"]));
+    let err = env.fails(&["repair", "step", &id, "reflection", "--note", ""]);
     assert!(err.contains("this step needs a note"), "{err}");
-    let out = env.run(&["repair", "step", "1", "forgiveness", "--note", "x"]);
+    let out = env.run(&["repair", "step", &id, "forgiveness", "--note", "x"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("reflection") && err.contains("apology") && err.contains("change"),
         "{err}"
     );
-    let out = env.run(&["repair", "step", "1", "apology"]);
+    let out = env.run(&["repair", "step", &id, "apology"]);
     assert_eq!(out.status.code(), Some(2), "--note is required");
-    let shown = env.ok(&["repair", "show", "1"]);
+    let shown = env.ok(&["repair", "show", &id]);
     assert!(shown.contains("Tended: none yet"), "{shown}");
 }
 
@@ -222,7 +225,7 @@ fn repair_unknown_id() {
 #[test]
 fn repair_content_note_makes_reading_a_choice() {
     let env = Env::with_journal();
-    env.ok(&[
+    let id = saved_id(&env.ok(&[
         "repair",
         "open",
         "What I said about Kai's accent",
@@ -230,11 +233,11 @@ fn repair_content_note_makes_reading_a_choice() {
         "Kai",
         "--content-note",
         "racism at work",
-    ]);
+    ]));
     env.ok(&[
         "repair",
         "step",
-        "1",
+        &id,
         "reflection",
         "--note",
         "I repeated a stereotype",
@@ -244,7 +247,7 @@ fn repair_content_note_makes_reading_a_choice() {
     assert!(list.contains("[content note: racism at work]"), "{list}");
     assert!(!list.contains("Kai"), "{list}");
 
-    let shown = env.ok(&["repair", "show", "1"]);
+    let shown = env.ok(&["repair", "show", &id]);
     assert!(shown.contains("Content note: racism at work"), "{shown}");
     assert!(shown.contains("--reveal"));
     for hidden in ["Kai", "stereotype"] {
@@ -255,7 +258,7 @@ fn repair_content_note_makes_reading_a_choice() {
         "the timeline still shows the parts: {shown}"
     );
 
-    let revealed = env.ok(&["repair", "show", "1", "--reveal"]);
+    let revealed = env.ok(&["repair", "show", &id, "--reveal"]);
     assert!(revealed.contains("What I said about Kai's accent"));
     assert!(revealed.contains("Affected: Kai"));
     assert!(
@@ -263,13 +266,13 @@ fn repair_content_note_makes_reading_a_choice() {
         "{revealed}"
     );
 
-    let hidden = json(&env, &["repair", "show", "1", "--json"]);
+    let hidden = json(&env, &["repair", "show", &id, "--json"]);
     assert!(hidden["text"].is_null() && hidden["affected"].is_null());
     assert!(hidden["steps"][0]["note"].is_null());
     assert_eq!(hidden["content_note"], "racism at work");
     let listed = json(&env, &["repair", "list", "--json"]);
     assert!(listed[0]["text"].is_null());
-    let shown = json(&env, &["repair", "show", "1", "--json", "--reveal"]);
+    let shown = json(&env, &["repair", "show", &id, "--json", "--reveal"]);
     assert_eq!(shown["text"], "What I said about Kai's accent");
 }
 
@@ -277,8 +280,8 @@ fn repair_content_note_makes_reading_a_choice() {
 fn repair_prompts_come_from_the_values_pack() {
     let env = Env::new();
     env.ok(&["init", "--pack", "therapy-coop"]);
-    env.ok(&["repair", "open", "Cancelled on a client at short notice"]);
-    let shown = env.ok(&["repair", "show", "1"]);
+    let id = saved_id(&env.ok(&["repair", "open", "Cancelled on a client at short notice"]));
+    let shown = env.ok(&["repair", "show", &id]);
     assert!(
         shown.contains("What impact do you want to name, whatever you intended?"),
         "{shown}"
@@ -292,17 +295,17 @@ fn repair_prompts_come_from_the_values_pack() {
 #[test]
 fn repairs_are_not_readable_on_disk() {
     let env = Env::with_journal();
-    env.ok(&[
+    let id = saved_id(&env.ok(&[
         "repair",
         "open",
         "Snapped at Morgan",
         "--affected",
         "Morgan",
-    ]);
+    ]));
     env.ok(&[
         "repair",
         "step",
-        "1",
+        &id,
         "apology",
         "--note",
         "Apologised to Morgan",

@@ -17,7 +17,18 @@ fn contributions(fac: &Facilitator, members: &[(&[&[&str]], &[&str])]) -> Vec<St
         .enumerate()
         .map(|(i, (reflections, extra))| {
             let env = member(reflections);
-            let (file, _) = share(&env, &fac.recipient, "c.age", extra);
+            // `--excerpt N` in a case names the member's Nth reflection: its id is read from
+            // the journal, never assumed.
+            let newest_first = env.listed(&[]);
+            let mut extra: Vec<String> = extra.iter().map(|a| (*a).to_owned()).collect();
+            for i in 1..extra.len() {
+                if extra[i - 1] == "--excerpt" {
+                    let n: usize = extra[i].parse().unwrap();
+                    extra[i] = newest_first[newest_first.len() - n].clone();
+                }
+            }
+            let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+            let (file, _) = share(&env, &fac.recipient, "c.age", &extra);
             fac.receive(&file, &format!("m{}.age", i + 1))
         })
         .collect()

@@ -50,6 +50,13 @@ fn three_reflections() -> Env {
     ])
 }
 
+/// The id of the reflection about `day` (each of `three_reflections` has its own day).
+fn written_on(env: &Env, day: &str) -> String {
+    let json: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    let entry = json.as_array().unwrap().iter().find(|e| e["on"] == day);
+    common::json_id(&entry.unwrap()["id"])
+}
+
 fn consent_records(env: &Env) -> Vec<serde_json::Value> {
     let json: serde_json::Value =
         serde_json::from_str(&env.ok(&["consent", "list", "--json"])).unwrap();
@@ -127,13 +134,14 @@ fn share_refused_at_the_prompt_writes_nothing_and_a_yes_writes_it() {
 fn share_file_holds_exactly_what_the_preview_showed() {
     let env = three_reflections();
     let fac = Facilitator::new();
+    let second = written_on(&env, "2026-03-05");
     let extra = [
         "--since",
         "2026-03-01",
         "--until",
         "2026-03-31",
         "--excerpt",
-        "2",
+        &second,
     ];
     let (file, preview) = share(&env, &fac.recipient, "c.age", &extra);
 
@@ -236,7 +244,8 @@ fn share_reference_age_tool_decrypts_binary_and_armored_files() {
             fac.recipient, second.recipient
         ),
     );
-    let (binary, _) = share(&env, &fac.recipient, "c.age", &["--excerpt", "1"]);
+    let first = written_on(&env, "2026-03-02");
+    let (binary, _) = share(&env, &fac.recipient, "c.age", &["--excerpt", &first]);
     assert!(
         std::fs::read(&binary)
             .unwrap()
@@ -286,10 +295,11 @@ fn share_refuses_what_it_cannot_honour_and_writes_nothing() {
     let env = three_reflections();
     let fac = Facilitator::new();
     let to = fac.recipient.as_str();
+    let first = written_on(&env, "2026-03-02");
     let base = ["share", "--purpose", PURPOSE, "-o", "c.age", "--yes"];
     let cases: &[(&[&str], &str)] = &[
         (
-            &["--to", to, "--excerpt", "1", "--since", "2026-03-04"],
+            &["--to", to, "--excerpt", &first, "--since", "2026-03-04"],
             "outside the period you are sharing",
         ),
         (&["--to", to, "--excerpt", "42"], "there is no reflection"),
@@ -344,11 +354,12 @@ fn share_refuses_what_it_cannot_honour_and_writes_nothing() {
 fn consent_list_shows_every_contribution_and_its_digest() {
     let env = three_reflections();
     let fac = Facilitator::new();
+    let second = written_on(&env, "2026-03-05");
     let (first, _) = share(
         &env,
         &fac.recipient,
         "first.age",
-        &["--excerpt", "2", "--expires", "2099-12-31"],
+        &["--excerpt", &second, "--expires", "2099-12-31"],
     );
     let out = env.ok(&[
         "share",
@@ -374,7 +385,8 @@ fn consent_list_shows_every_contribution_and_its_digest() {
     let spring = by_purpose(PURPOSE);
     assert_eq!(spring["status"], "active");
     assert_eq!(spring["recipients"][0], fac.recipient.as_str());
-    assert_eq!(spring["excerpts"], serde_json::json!([2]));
+    assert_eq!(spring["excerpts"].as_array().unwrap().len(), 1);
+    assert_eq!(common::json_id(&spring["excerpts"][0]), second);
     assert_eq!(spring["expires"], "2099-12-31");
     assert_eq!(spring["name"], serde_json::Value::Null);
     assert_eq!(

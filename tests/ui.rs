@@ -173,8 +173,8 @@ fn a_content_note_hides_the_text_until_asked() {
 #[test]
 fn commitments_follow_the_cli_rules() {
     let env = Env::with_journal();
-    env.ok(&["commit", "add", "Send the rota to everyone"]);
-    env.ok(&["repair", "open", "Talked over a colleague"]);
+    let rota = common::saved_id(&env.ok(&["commit", "add", "Send the rota to everyone"]));
+    let talk = common::saved_id(&env.ok(&["repair", "open", "Talked over a colleague"]));
     let mut ui = Ui::start(&env, "");
     ui.wait_for("Journal, newest first");
     ui.typed("3");
@@ -185,21 +185,21 @@ fn commitments_follow_the_cli_rules() {
     ui.typed("\r");
     ui.wait_for("This step needs a note");
     ui.typed("Someone else took it on\r");
-    ui.wait_for("Released commitment 1.");
+    ui.wait_for(&format!("Released commitment {rota}."));
     // A repair step, then the repair is closed.
     ui.typed("l");
     ui.typed("a");
     ui.wait_for("A repair step");
     ui.typed("\t");
     ui.typed("Sat with what happened\r");
-    ui.wait_for("Added a self-reflection step to repair 1.");
+    ui.wait_for(&format!("Added a self-reflection step to repair {talk}."));
     ui.typed("q");
     assert_eq!(ui.finish().0, 0);
     let c: serde_json::Value =
-        serde_json::from_str(&env.ok(&["commit", "show", "1", "--json"])).unwrap();
+        serde_json::from_str(&env.ok(&["commit", "show", &rota, "--json"])).unwrap();
     assert_eq!(c["state"], "released");
     let r: serde_json::Value =
-        serde_json::from_str(&env.ok(&["repair", "show", "1", "--json"])).unwrap();
+        serde_json::from_str(&env.ok(&["repair", "show", &talk, "--json"])).unwrap();
     assert_eq!(r["steps"][0]["note"], "Sat with what happened");
     assert_eq!(r["steps"][0]["part"], "reflection");
 }

@@ -182,8 +182,8 @@ fn values_add_a_value_then_reflect_on_it() {
         shown["prompts"][0],
         "Who did you support this week, and who supported you?"
     );
-    env.ok(&["write", "Dropped off groceries", "-v", "mutual-aid=4"]);
-    assert!(env.ok(&["show", "1"]).contains("Mutual aid: 4 — mostly"));
+    let id = env.write(&["Dropped off groceries", "-v", "mutual-aid=4"]);
+    assert!(env.ok(&["show", &id]).contains("Mutual aid: 4 — mostly"));
 
     let err = env.fails(&[
         "values",
@@ -334,19 +334,19 @@ fn values_edit_changes_words_and_checks_them_first() {
 #[test]
 fn values_rename_keeps_reflections_pointing_at_the_same_id() {
     let env = Env::with_journal();
-    env.ok(&["write", "Rota talk", "-v", "equity=4"]);
+    let id = env.write(&["Rota talk", "-v", "equity=4"]);
     let out = env.ok(&["values", "rename", "equity", "Equity and inclusion"]);
     assert_eq!(
         out.trim(),
         "Renamed `equity` from Equity to Equity and inclusion. Reflections that name it show the new name."
     );
-    let reflection = json(&env.ok(&["show", "1", "--json"]));
+    let reflection = json(&env.ok(&["show", &id, "--json"]));
     assert_eq!(
         reflection["values"][0]["value"], "equity",
         "the id is the same"
     );
     assert!(
-        env.ok(&["show", "1"])
+        env.ok(&["show", &id])
             .contains("Equity and inclusion: 4 — mostly")
     );
     assert!(
@@ -368,21 +368,14 @@ fn values_rename_keeps_reflections_pointing_at_the_same_id() {
 #[test]
 fn values_retire_and_restore_keep_old_reflections_reading() {
     let env = Env::with_journal();
-    env.ok(&[
-        "write",
-        "A hard conversation",
-        "-v",
-        "repair=3",
-        "-v",
-        "equity",
-    ]);
+    let id = env.write(&["A hard conversation", "-v", "repair=3", "-v", "equity"]);
     let out = env.ok(&["values", "retire", "repair"]);
     assert_eq!(
         out.trim(),
         "Retired `repair` (Repair). Reflections that name it keep it; new ones can't name it."
     );
     assert!(
-        env.ok(&["show", "1"])
+        env.ok(&["show", &id])
             .contains("Repair (retired): 3 — partly")
     );
 
@@ -401,7 +394,7 @@ fn values_retire_and_restore_keep_old_reflections_reading() {
         "Restored `repair` (Repair). New reflections can name it again."
     );
     env.ok(&["write", "x", "-v", "repair"]);
-    assert!(!env.ok(&["show", "1"]).contains("retired"));
+    assert!(!env.ok(&["show", &id]).contains("retired"));
     let err = env.fails(&["values", "restore", "repair"]);
     assert!(err.contains("already active"), "{err}");
 
@@ -464,8 +457,8 @@ fn values_export_to_stdout_and_to_a_file() {
 #[test]
 fn values_import_shows_the_changes_and_asks_first() {
     let env = Env::with_journal();
-    env.ok(&["write", "A hard conversation", "-v", "repair=3"]);
-    env.ok(&["write", "Pay talk", "-v", "equity=4"]);
+    let hard = env.write(&["A hard conversation", "-v", "repair=3"]);
+    let pay = env.write(&["Pay talk", "-v", "equity=4"]);
     let newer = env.file("newer.toml", &newer_pack());
     let newer = newer.to_str().unwrap();
 
@@ -532,11 +525,11 @@ fn values_import_shows_the_changes_and_asks_first() {
         "left out means retired, never deleted: {list}"
     );
     assert!(
-        env.ok(&["show", "1"])
+        env.ok(&["show", &hard])
             .contains("Repair (retired): 3 — partly")
     );
     assert!(
-        env.ok(&["show", "2"])
+        env.ok(&["show", &pay])
             .contains("Equity and inclusion: 4 — mostly")
     );
     let err = env.fails(&["write", "x", "-v", "repair"]);

@@ -162,6 +162,52 @@ impl Env {
     }
 }
 
+/// The id of the record a command just saved or opened, as a person types it back: the word
+/// after "Saved reflection", "Saved commitment" or "Opened repair" in what it printed. Tests
+/// read ids this way and never assume them: a journal does not count its ids from 1.
+pub fn saved_id(out: &str) -> String {
+    ["Saved reflection ", "Saved commitment ", "Opened repair "]
+        .iter()
+        .find_map(|said| {
+            let (_, after) = out.split_once(said)?;
+            let word = after.split_whitespace().next()?;
+            Some(word.trim_end_matches(['.', ',']).to_owned())
+        })
+        .unwrap_or_else(|| panic!("no saved id in: {out}"))
+}
+
+/// A record's id in tend's JSON output, as a person types it (a number or a handle).
+pub fn json_id(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        other => panic!("not an id: {other}"),
+    }
+}
+
+impl Env {
+    /// `tend write ARGS`, required to succeed; returns the new reflection's id.
+    pub fn write(&self, args: &[&str]) -> String {
+        saved_id(&self.ok(&[&["write"], args].concat()))
+    }
+
+    /// `tend write ARGS` with `stdin`, required to succeed; returns the new reflection's id.
+    pub fn write_stdin(&self, args: &[&str], stdin: &str) -> String {
+        saved_id(&self.ok_stdin(&[&["write"], args].concat(), stdin))
+    }
+
+    /// The ids `tend list --json ARGS` shows, in its order.
+    pub fn listed(&self, args: &[&str]) -> Vec<String> {
+        let out = self.ok(&[&["list", "--json"], args].concat());
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        json.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| json_id(&e["id"]))
+            .collect()
+    }
+}
+
 /// Every file under `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -30,6 +30,7 @@ pub mod commitment;
 pub mod contribution;
 pub mod date;
 pub mod export;
+pub mod id;
 pub mod insights;
 pub mod pack;
 pub mod reflection;

@@ -58,6 +58,24 @@ pub enum Error {
         /// The id asked for.
         id: u64,
     },
+    /// No record of that kind has a handle that starts so.
+    #[error("there is no {kind} with the handle {handle}")]
+    NoSuchHandle {
+        /// What was looked for ("reflection", "commitment", …).
+        kind: &'static str,
+        /// The letters typed.
+        handle: String,
+    },
+    /// Several records of that kind have handles that start so: more letters are needed.
+    #[error("{handle} could be any of {} {kind}s: {}", .candidates.len(), .candidates.join(", "))]
+    AmbiguousHandle {
+        /// What was looked for ("reflection", "commitment", …).
+        kind: &'static str,
+        /// The letters typed.
+        handle: String,
+        /// The handles of the records it could be, in order.
+        candidates: Vec<String>,
+    },
     /// A record failed its integrity check: damaged, or changed outside tend.
     #[error("{kind} {id} cannot be opened: it is damaged or was changed outside tend")]
     RecordDamaged {

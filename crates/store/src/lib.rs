@@ -37,6 +37,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod header;
+mod ids;
 mod journal;
 mod manifest;
 pub mod member;

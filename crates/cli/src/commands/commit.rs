@@ -7,6 +7,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use tend_core::commitment::{Commitment, CommitmentError, CommitmentEvent};
+use tend_core::id::IdQuery;
 use tend_core::pack::ValuesPack;
 use tend_store::{Journal, Record};
 
@@ -61,7 +62,7 @@ pub struct List {
 #[derive(Debug, Args)]
 pub struct Show {
     /// The commitment's id (from `tend commit list`)
-    id: u64,
+    id: IdQuery,
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -71,7 +72,7 @@ pub struct Show {
 #[derive(Debug, Args)]
 pub struct Done {
     /// The commitment's id
-    id: u64,
+    id: IdQuery,
     /// A few words on how it went
     #[arg(long, value_name = "TEXT")]
     note: Option<String>,
@@ -81,7 +82,7 @@ pub struct Done {
 #[derive(Debug, Args)]
 pub struct Renegotiate {
     /// The commitment's id
-    id: u64,
+    id: IdQuery,
     /// The new words
     #[arg(long, value_name = "TEXT")]
     text: Option<String>,
@@ -97,20 +98,26 @@ pub struct Renegotiate {
 #[derive(Debug, Args)]
 pub struct Release {
     /// The commitment's id
-    id: u64,
+    id: IdQuery,
     /// Why you are letting it go
     #[arg(long, value_name = "TEXT", required = true)]
     note: String,
 }
 
-/// Reads one record; an unknown id says where the ids are listed.
-pub fn get_or_hint<T: Record>(journal: &Journal, id: u64, list: &str) -> Result<T> {
-    journal.get(id).map_err(|e| match e {
-        tend_store::Error::NotFound { .. } => fail(e.to_string())
-            .hint(format!("`{list}` shows the ids"))
-            .into(),
-        other => other.into(),
-    })
+/// Reads the record a person named (by number or handle), with its id; an unknown id says
+/// where the ids are listed.
+pub fn get_or_hint<T: Record>(journal: &Journal, id: &IdQuery, list: &str) -> Result<(u64, T)> {
+    journal
+        .resolve::<T>(id)
+        .and_then(|id| Ok((id, journal.get(id)?)))
+        .map_err(|e| match e {
+            tend_store::Error::NotFound { .. }
+            | tend_store::Error::NoSuchHandle { .. }
+            | tend_store::Error::AmbiguousHandle { .. } => fail(e.to_string())
+                .hint(format!("`{list}` shows the ids"))
+                .into(),
+            other => other.into(),
+        })
 }
 
 const LIST_ALL: &str = "tend commit list --all";
@@ -251,19 +258,16 @@ impl List {
 impl Show {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let c: Commitment = get_or_hint(&journal, self.id, LIST_ALL)?;
+        let (id, c): (u64, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
         let today = ctx.today();
         if self.json {
-            crate::output::print_json(&json_of(self.id, &c, today)?)?;
+            crate::output::print_json(&json_of(id, &c, today)?)?;
             return super::done();
         }
         let pack = journal.pack()?;
         say!(
             "{}",
-            paint(
-                BOLD,
-                format!("Commitment {} · {}", self.id, standing(&c, today))
-            )
+            paint(BOLD, format!("Commitment {} · {}", id, standing(&c, today)))
         );
         say!("{}", c.text);
         if !c.values.is_empty() {
@@ -293,11 +297,11 @@ impl Show {
 impl Done {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let mut c: Commitment = get_or_hint(&journal, self.id, LIST_ALL)?;
+        let (id, mut c): (u64, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
         c.keep(self.note.as_deref(), ctx.now())
-            .map_err(|e| refused(e, self.id))?;
-        journal.put(self.id, &c)?;
-        say!("Marked commitment {} kept.", self.id);
+            .map_err(|e| refused(e, id))?;
+        journal.put(id, &c)?;
+        say!("Marked commitment {} kept.", id);
         super::done()
     }
 }
@@ -306,13 +310,13 @@ impl Renegotiate {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let due = ctx.opt_date(self.due.as_deref())?;
         let journal = ctx.open()?;
-        let mut c: Commitment = get_or_hint(&journal, self.id, LIST_ALL)?;
+        let (id, mut c): (u64, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
         c.renegotiate(self.text.as_deref(), due, &self.note, ctx.now())
-            .map_err(|e| refused(e, self.id))?;
-        journal.put(self.id, &c)?;
+            .map_err(|e| refused(e, id))?;
+        journal.put(id, &c)?;
         say!(
             "Renegotiated commitment {}: {}",
-            self.id,
+            id,
             standing(&c, ctx.today())
         );
         warn_if_passed(due, ctx.today());
@@ -323,14 +327,11 @@ impl Renegotiate {
 impl Release {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let mut c: Commitment = get_or_hint(&journal, self.id, LIST_ALL)?;
+        let (id, mut c): (u64, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
         c.release(&self.note, ctx.now())
-            .map_err(|e| refused(e, self.id))?;
-        journal.put(self.id, &c)?;
-        say!(
-            "Released commitment {}. The reason is kept with it.",
-            self.id
-        );
+            .map_err(|e| refused(e, id))?;
+        journal.put(id, &c)?;
+        say!("Released commitment {}. The reason is kept with it.", id);
         super::done()
     }
 }

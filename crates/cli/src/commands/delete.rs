@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
+use tend_core::id::IdQuery;
 use tend_core::reflection::Reflection;
 
 use crate::context::Ctx;
@@ -14,7 +15,7 @@ use crate::{prompt, rekey, say};
 #[derive(Debug, Args)]
 pub struct Delete {
     /// The reflection's id
-    id: u64,
+    id: IdQuery,
     /// Do not ask
     #[arg(long, short = 'y')]
     yes: bool,
@@ -27,12 +28,13 @@ pub struct Delete {
 impl Delete {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let mut journal = ctx.open()?;
-        let r: Reflection = journal.get(self.id)?;
+        let id = journal.resolve::<Reflection>(&self.id)?;
+        let r: Reflection = journal.get(id)?;
         if !self.yes {
             if !prompt::interactive() {
                 return Err(
                     fail("deleting needs a yes, and there is no terminal to ask on")
-                        .hint(format!("run `tend delete {} --yes` to delete it", self.id))
+                        .hint(format!("run `tend delete {} --yes` to delete it", id))
                         .into(),
                 );
             }
@@ -42,15 +44,15 @@ impl Delete {
                 .map_or_else(|| r.title(), |n| format!("[content note: {n}]"));
             let question = format!(
                 "Delete reflection {} from {} ({label})? This cannot be undone.",
-                self.id, r.on
+                id, r.on
             );
             if !prompt::confirm(&question, false)? {
-                say!("Kept reflection {}.", self.id);
+                say!("Kept reflection {}.", id);
                 return super::done();
             }
         }
-        journal.delete::<Reflection>(self.id)?;
-        say!("Deleted reflection {}.", self.id);
+        journal.delete::<Reflection>(id)?;
+        say!("Deleted reflection {}.", id);
         if self.purge {
             let done = journal.compact(&mut rekey::progress())?;
             say!(

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use tend_core::id::IdQuery;
 use tend_core::reflection::{Reflection, ValueRating, normalise_tags};
 use tend_core::text;
 
@@ -17,7 +18,7 @@ use crate::{editor, say, values_arg};
 #[derive(Debug, Args)]
 pub struct Edit {
     /// The reflection's id
-    id: u64,
+    id: IdQuery,
     /// Replace the text with this
     #[arg(long, value_name = "TEXT")]
     text: Option<String>,
@@ -58,8 +59,9 @@ impl Edit {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let on = ctx.opt_date(self.on.as_deref())?;
         let journal = ctx.open()?;
+        let id = journal.resolve::<Reflection>(&self.id)?;
         let pack = journal.pack()?;
-        let mut r: Reflection = journal.get(self.id)?;
+        let mut r: Reflection = journal.get(id)?;
         let before = r.clone();
         if !self.values.is_empty() {
             r.values = values_arg::check(&pack, &self.values)?;
@@ -93,7 +95,7 @@ impl Edit {
                 .context("could not read the new text from stdin")?;
             Some(s.trim().to_owned())
         } else {
-            let heading = format!("Editing reflection {} ({})", self.id, r.on);
+            let heading = format!("Editing reflection {} ({})", id, r.on);
             let edited =
                 editor::edit(&super::write::template(&pack, &r.text, &r.values, &heading))?;
             Some(text::strip_comments(&edited))
@@ -103,19 +105,19 @@ impl Edit {
                 return Err(fail("the new text is empty, so nothing was changed")
                     .hint(format!(
                         "to remove the reflection, use `tend delete {}`",
-                        self.id
+                        id
                     ))
                     .into());
             }
             r.text = t;
         }
         if r == before {
-            say!("Nothing changed in reflection {}.", self.id);
+            say!("Nothing changed in reflection {}.", id);
             return super::done();
         }
         r.edited = Some(ctx.now());
-        ctx.save_or_unlock(journal, |j| j.put(self.id, &r))?;
-        say!("Updated reflection {}.", self.id);
+        ctx.save_or_unlock(journal, |j| j.put(id, &r))?;
+        say!("Updated reflection {}.", id);
         super::done()
     }
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
+use tend_core::id::IdQuery;
 use tend_core::pack::{RepairPrompts, ValuesPack};
 use tend_core::repair::{Repair, RepairError, RepairPart};
 
@@ -75,7 +76,7 @@ impl From<Part> for RepairPart {
 #[derive(Debug, Args)]
 pub struct Step {
     /// The repair's id (from `tend repair list`)
-    id: u64,
+    id: IdQuery,
     /// Which part this step tends
     #[arg(value_enum)]
     part: Part,
@@ -99,7 +100,7 @@ pub struct List {
 #[derive(Debug, Args)]
 pub struct Show {
     /// The repair's id
-    id: u64,
+    id: IdQuery,
     /// Show the text, who was affected and the notes even when there is a content note
     #[arg(long)]
     reveal: bool,
@@ -112,7 +113,7 @@ pub struct Show {
 #[derive(Debug, Args)]
 pub struct Close {
     /// The repair's id
-    id: u64,
+    id: IdQuery,
     /// Where things stand, in a few words
     #[arg(long, value_name = "TEXT", required = true)]
     note: String,
@@ -241,12 +242,12 @@ impl Open {
 impl Step {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let mut r: Repair = get_or_hint(&journal, self.id, LIST_ALL)?;
+        let (id, mut r): (u64, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
         let part = RepairPart::from(self.part);
         r.step(part, &self.note, ctx.now())
-            .map_err(|e| refused(e, self.id))?;
-        journal.put(self.id, &r)?;
-        say!("Noted a step of {} in repair {}.", part.heading(), self.id);
+            .map_err(|e| refused(e, id))?;
+        journal.put(id, &r)?;
+        say!("Noted a step of {} in repair {}.", part.heading(), id);
         let later = not_yet(&r);
         if later.is_empty() {
             note!("Tended so far: {}.", headings(&r.tended()));
@@ -306,14 +307,14 @@ impl List {
 impl Show {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let r: Repair = get_or_hint(&journal, self.id, LIST_ALL)?;
+        let (id, r): (u64, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
         let hidden = r.content_note.is_some() && !self.reveal;
         if self.json {
-            crate::output::print_json(&json_of(self.id, &r, hidden)?)?;
+            crate::output::print_json(&json_of(id, &r, hidden)?)?;
             return super::done();
         }
         let pack = journal.pack()?;
-        print_timeline(self.id, &r, &pack, hidden);
+        print_timeline(id, &r, &pack, hidden);
         super::done()
     }
 }
@@ -407,14 +408,10 @@ fn print_timeline(id: u64, r: &Repair, pack: &ValuesPack, hidden: bool) {
 impl Close {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let mut r: Repair = get_or_hint(&journal, self.id, LIST_ALL)?;
-        r.close(&self.note, ctx.now())
-            .map_err(|e| refused(e, self.id))?;
-        journal.put(self.id, &r)?;
-        say!(
-            "Closed repair {}. Its timeline stays in your journal.",
-            self.id
-        );
+        let (id, mut r): (u64, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        r.close(&self.note, ctx.now()).map_err(|e| refused(e, id))?;
+        journal.put(id, &r)?;
+        say!("Closed repair {}. Its timeline stays in your journal.", id);
         super::done()
     }
 }

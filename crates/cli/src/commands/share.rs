@@ -18,6 +18,7 @@ use tend_core::contribution::{
     BuildError, ConsentRecord, Contribution, ContributionRequest, Period, RevocationToken,
     sha256_hex,
 };
+use tend_core::id::IdQuery;
 use tend_core::reflection::Reflection;
 use tend_core::repair::Repair;
 use tend_store::{Journal, bundle};
@@ -64,7 +65,7 @@ pub struct Share {
     values: Vec<String>,
     /// Share the full text of this reflection (repeatable); no other text leaves the journal
     #[arg(long = "excerpt", value_name = "ID")]
-    excerpts: Vec<u64>,
+    excerpts: Vec<IdQuery>,
     /// Be known by this name beside your excerpts [default: anonymous]
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
@@ -201,9 +202,10 @@ impl Share {
         let pack = journal.pack()?;
         let values = values_arg::check_ids(&pack, &self.values)?;
         let mut excerpt_ids: Vec<u64> = Vec::new();
-        for id in &self.excerpts {
-            if !excerpt_ids.contains(id) {
-                excerpt_ids.push(*id);
+        for typed in &self.excerpts {
+            let id = journal.resolve::<Reflection>(typed)?;
+            if !excerpt_ids.contains(&id) {
+                excerpt_ids.push(id);
             }
         }
         let mut excerpts = Vec::with_capacity(excerpt_ids.len());

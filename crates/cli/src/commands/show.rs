@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
+use tend_core::id::IdQuery;
 use tend_core::pack::ValuesPack;
 use tend_core::reflection::Reflection;
 
@@ -15,7 +16,7 @@ use crate::say;
 #[derive(Debug, Args)]
 pub struct Show {
     /// The reflection's id (from `tend list`)
-    id: u64,
+    id: IdQuery,
     /// Show the text even when it carries a content note
     #[arg(long)]
     reveal: bool,
@@ -44,14 +45,15 @@ pub fn value_label(pack: &ValuesPack, id: &str, rating: Option<u8>) -> String {
 impl Show {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let r: Reflection = journal.get(self.id)?;
+        let id = journal.resolve::<Reflection>(&self.id)?;
+        let r: Reflection = journal.get(id)?;
         let hidden = r.content_note.is_some() && !self.reveal;
         if self.json {
             let mut value = serde_json::to_value(&r)?;
             if hidden {
                 value["text"] = serde_json::Value::Null;
             }
-            value["id"] = self.id.into();
+            value["id"] = id.into();
             crate::output::print_json(&value)?;
             return super::done();
         }
@@ -60,7 +62,7 @@ impl Show {
             "{}",
             paint(
                 BOLD,
-                format!("Reflection {} · {}", self.id, r.on.format("%A %-d %B %Y"))
+                format!("Reflection {} · {}", id, r.on.format("%A %-d %B %Y"))
             )
         );
         for v in &r.values {
@@ -96,7 +98,7 @@ impl Show {
                         DIM,
                         format!(
                             "The text is hidden. `tend show {} --reveal` shows it, when you choose.",
-                            self.id
+                            id
                         )
                     )
                 );
