@@ -28,6 +28,8 @@
 
 pub mod client;
 mod error;
+#[cfg(target_os = "linux")]
+mod logind;
 pub mod paths;
 pub mod protocol;
 pub mod server;
