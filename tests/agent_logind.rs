@@ -77,7 +77,7 @@ fn bus(dir: &Path) -> Option<Bus> {
         .args(["--nofork", "--nopidfile", "--print-address"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        // It warns, harmlessly, that it may not raise its file limit when not root.
+        // It warns, harmlessly, when it may not raise its file limit (in a container).
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
