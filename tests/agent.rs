@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{Env, PASSPHRASE};
 use rexpect::session::PtyReplSession;
@@ -169,12 +169,66 @@ fn the_socket_and_its_folder_are_private() {
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&socket(&env)), 0o600);
     // A folder others can enter is refused, by the client too.
+    // The agent removes its socket before it answers `lock`.
     lock(&env);
-    std::thread::sleep(Duration::from_millis(600));
+    assert!(!socket(&env).exists());
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     let err = String::from_utf8(env.run(&["unlock"]).stderr).unwrap();
     assert!(err.contains("not private"), "{err}");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+/// What the agent says it holds, read with the agent's own client (deadlines to the second).
+fn held(env: &Env) -> Vec<tend_agent::protocol::Held> {
+    match tend_agent::client::Client::connect(&socket(env)).unwrap() {
+        Some(client) => client.status().map(|s| s.journals).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+/// Polls `tend status` until it says locked, for at most `within`; returns how long it took.
+/// A generous bound: the tests below show what locks, not how promptly on a busy machine.
+fn wait_until_locked(env: &Env, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let out = bare(env, &["status"]);
+        if String::from_utf8_lossy(&out.stdout).contains("Locked") {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "still unlocked after {within:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn use_resets_the_idle_timer_and_status_does_not() {
+    let env = Env::with_journal();
+    env.ok(&["unlock"]);
+    let first = held(&env);
+    assert_eq!(first.len(), 1, "one journal held");
+    // Deadlines are to the second: let more than one pass.
+    std::thread::sleep(Duration::from_millis(1100));
+    bare_ok(&env, &["status"]);
+    let looked = held(&env);
+    assert_eq!(
+        looked[0].idle_deadline, first[0].idle_deadline,
+        "looking is not use"
+    );
+    bare_ok(&env, &["list"]);
+    let used = held(&env);
+    assert!(
+        used[0].idle_deadline > first[0].idle_deadline,
+        "use moves the idle deadline on"
+    );
+    assert_eq!(
+        used[0].limit_deadline, first[0].limit_deadline,
+        "use never moves the absolute limit"
+    );
+    lock(&env);
 }
 
 #[test]
@@ -192,21 +246,16 @@ fn the_idle_timeout_from_the_config_locks() {
         shown.contains("idle_timeout = 2s") && shown.contains("config file"),
         "{shown}"
     );
+    let before = Instant::now();
     env.ok(&["unlock"]);
-    // Use resets the idle timer; `status` does not.
-    std::thread::sleep(Duration::from_millis(1200));
-    bare_ok(&env, &["list"]);
-    std::thread::sleep(Duration::from_millis(1200));
-    bare_ok(&env, &["status"]);
-    bare_ok(&env, &["list"]);
-    std::thread::sleep(Duration::from_millis(1500));
-    bare_ok(&env, &["status"]);
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(
-        !bare(&env, &["list"]).status.success(),
-        "idle for 3 s: locked"
-    );
-    assert!(bare_ok(&env, &["status"]).contains("Locked"));
+    let held = held(&env);
+    let h = held.first().expect("unlocked");
+    let idle = h.idle_deadline.duration_since(h.since).unwrap();
+    assert!(idle <= Duration::from_secs(3), "{idle:?}");
+    // Left alone, it locks; only the idle timeout can (the limit is an hour away).
+    wait_until_locked(&env, Duration::from_secs(60));
+    assert!(before.elapsed() >= Duration::from_secs(1), "not before its time");
+    assert!(!bare(&env, &["list"]).status.success());
     // An environment variable wins over the file.
     let out = env
         .cmd()
@@ -235,6 +284,7 @@ fn the_idle_timeout_from_the_config_locks() {
 #[test]
 fn the_absolute_limit_locks_even_in_use() {
     let env = Env::with_journal();
+    let before = Instant::now();
     let out = env
         .cmd()
         .env("TEND_AGENT_ABSOLUTE_LIMIT", "3s")
@@ -242,12 +292,23 @@ fn the_absolute_limit_locks_even_in_use() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    for _ in 0..3 {
-        bare_ok(&env, &["list"]);
-        std::thread::sleep(Duration::from_millis(700));
+    // Used all the time (the idle timeout is the default ten minutes), and still it locks.
+    loop {
+        if !bare(&env, &["list"]).status.success() {
+            break;
+        }
+        assert!(
+            before.elapsed() < Duration::from_secs(60),
+            "still unlocked after a minute of use"
+        );
+        std::thread::sleep(Duration::from_millis(200));
     }
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(!bare(&env, &["list"]).status.success());
+    assert!(
+        before.elapsed() >= Duration::from_secs(3),
+        "locked before the limit: {:?}",
+        before.elapsed()
+    );
+    assert!(bare_ok(&env, &["status"]).contains("Locked"));
 }
 
 #[test]
@@ -262,7 +323,7 @@ fn killing_the_agent_asks_again_and_loses_nothing() {
         .args(["-KILL", &pid.to_string()])
         .status()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until_dead(pid);
     let err = String::from_utf8(bare(&env, &["list"]).stderr).unwrap();
     assert!(err.contains("passphrase"), "{err}");
     assert_eq!(env.snapshot(), before, "nothing lost");
@@ -271,6 +332,25 @@ fn killing_the_agent_asks_again_and_loses_nothing() {
     env.ok(&["unlock"]);
     assert!(bare_ok(&env, &["list"]).contains("written through the agent"));
     lock(&env);
+}
+
+/// Waits until `pid` has exited (gone, or a zombie nobody reaped: its sockets are closed).
+fn wait_until_dead(pid: i32) {
+    let started = Instant::now();
+    loop {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return,
+            Ok(stat) if stat.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')) => {
+                return;
+            }
+            Ok(_) => {}
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "process {pid} outlived SIGKILL"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -424,14 +504,20 @@ fn key_commands_open_with_the_passphrase_and_the_agent_gets_the_new_key() {
 #[test]
 fn a_journal_that_locks_while_the_editor_is_open_keeps_the_text() {
     let env = Env::with_journal();
+    // The editor stays open until the agent has locked (its socket is gone), however long
+    // that takes on a busy machine; at most a minute.
     let editor = env.path("slow-editor.sh");
     common::script(
         &editor,
-        "sleep 3; printf 'written while the timer ran out\\n' > \"$1\"",
+        &format!(
+            "i=0; while [ -S '{}' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; printf 'written while the timer ran out\\n' > \"$1\"",
+            socket(&env).display()
+        ),
     );
+    // Five seconds: time enough for `tend write` to start before it locks.
     let mut p = pty(
         &env,
-        &format!("TEND_AGENT_IDLE_TIMEOUT=2s EDITOR='{}'", editor.display()),
+        &format!("TEND_AGENT_IDLE_TIMEOUT=5s EDITOR='{}'", editor.display()),
     );
     let (code, out) = pty_asked(&mut p, "unlock");
     assert_eq!(code, 0, "{out}");
