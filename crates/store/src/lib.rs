@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod bundle;
+mod batch;
 mod check;
 mod contain;
 mod error;
