@@ -254,7 +254,10 @@ fn the_idle_timeout_from_the_config_locks() {
     assert!(idle <= Duration::from_secs(3), "{idle:?}");
     // Left alone, it locks; only the idle timeout can (the limit is an hour away).
     wait_until_locked(&env, Duration::from_secs(60));
-    assert!(before.elapsed() >= Duration::from_secs(1), "not before its time");
+    assert!(
+        before.elapsed() >= Duration::from_secs(1),
+        "not before its time"
+    );
     assert!(!bare(&env, &["list"]).status.success());
     // An environment variable wins over the file.
     let out = env
@@ -340,7 +343,12 @@ fn wait_until_dead(pid: i32) {
     loop {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
             Err(_) => return,
-            Ok(stat) if stat.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')) => {
+            Ok(stat)
+                if stat
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+            {
                 return;
             }
             Ok(_) => {}

@@ -313,10 +313,7 @@ fn locking_this_session_locks_every_journal() {
 fn a_bus_without_logind_or_no_bus_at_all_keeps_the_agent_working() {
     let env = Env::with_journal();
     env.ok(&["write", "no logind here"]);
-    let nowhere = format!(
-        "unix:path={}",
-        env.dir.path().join("no-bus-here").display()
-    );
+    let nowhere = format!("unix:path={}", env.dir.path().join("no-bus-here").display());
     let mut addresses = vec![nowhere];
     let bus = bus(env.dir.path());
     if let Some(bus) = &bus {

@@ -51,8 +51,7 @@ async fn listen(lock: &impl Fn(Reason)) -> zbus::Result<()> {
     // to disk, locked pages included. Closing the descriptor releases it.
     let mut delay = inhibit_sleep(&conn).await;
 
-    while let Some(message) =
-        std::future::poll_fn(|cx| Pin::new(&mut signals).poll_next(cx)).await
+    while let Some(message) = std::future::poll_fn(|cx| Pin::new(&mut signals).poll_next(cx)).await
     {
         let Ok(message) = message else { continue };
         let header = message.header();

@@ -53,8 +53,8 @@ fn open_batch<E>(
     };
     for ((id, sealed), ok) in batch.iter().zip(opened) {
         // Opened in place: the plaintext lies between the nonce and the tag.
-        let plain = (ok && sealed.len() >= OVERHEAD)
-            .then(|| &sealed[PLAINTEXT_START..sealed.len() - 16]);
+        let plain =
+            (ok && sealed.len() >= OVERHEAD).then(|| &sealed[PLAINTEXT_START..sealed.len() - 16]);
         each(*id, plain)?;
     }
     // Dropping the buffers zeroises the plaintext they now hold.

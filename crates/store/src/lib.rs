@@ -30,8 +30,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod bundle;
 mod batch;
+pub mod bundle;
 mod check;
 mod contain;
 mod error;
