@@ -56,11 +56,12 @@ fn lock(env: &Env) {
 fn pty(env: &Env, extra: &str) -> PtyReplSession {
     let mut p = common::pty();
     p.send_line(&format!(
-        "export HOME='{}' PATH='{}' TEND_JOURNAL='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' NO_COLOR=1 {extra}; unset TEND_PASSPHRASE_FILE TEND_PASSPHRASE_COMMAND TEND_IDENTITY; T='{}'",
+        "export HOME='{}' PATH='{}' TEND_JOURNAL='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' DBUS_SYSTEM_BUS_ADDRESS='{}' NO_COLOR=1 {extra}; unset TEND_PASSPHRASE_FILE TEND_PASSPHRASE_COMMAND TEND_IDENTITY XDG_SESSION_ID; T='{}'",
         env.home.display(),
         std::env::var("PATH").unwrap_or_default(),
         env.journal.display(),
         env.runtime.display(),
+        env.no_system_bus(),
         common::tend_bin().display()
     ))
     .unwrap();
