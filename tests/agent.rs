@@ -543,3 +543,24 @@ fn a_journal_that_locks_while_the_editor_is_open_keeps_the_text() {
     );
     lock(&env);
 }
+
+#[test]
+fn check_and_purge_through_the_agent_keep_the_file_whole() {
+    let env = Env::with_journal();
+    for text in ["one to keep", "one to purge", "another to keep"] {
+        env.ok(&["write", text]);
+    }
+    env.ok(&["unlock"]);
+    // The agent opens and MACs in batches; the manifest it computes is the file's own.
+    assert!(bare_ok(&env, &["check"]).contains("the file is whole"));
+    bare_ok(&env, &["delete", "2", "--purge", "--yes"]);
+    assert!(bare_ok(&env, &["check"]).contains("the file is whole"));
+    lock(&env);
+    // And with the passphrase, no agent involved, the rewritten file is whole too.
+    assert!(env.ok(&["check"]).contains("the file is whole"));
+    let listed = env.ok(&["list"]);
+    assert!(
+        listed.contains("another to keep") && !listed.contains("one to purge"),
+        "{listed}"
+    );
+}

@@ -332,6 +332,24 @@ fn handle(shared: &Shared, conn: UnixStream) -> std::io::Result<()> {
                     protocol::write_answer(&mut writer, status::OK, &[&mac])?;
                 }
             },
+            Request::MacMany {
+                journal,
+                table,
+                items,
+                data,
+            } => match shared.use_key(&journal) {
+                None => protocol::write_answer(&mut writer, status::NOT_HELD, &[])?,
+                Some(held) => {
+                    let Some(k) = held.get() else { return Ok(()) };
+                    let mut macs = Vec::with_capacity(32 * items.len());
+                    let mut at = data;
+                    for item in &items {
+                        macs.extend_from_slice(&k.mac(&table, &item.key, &buf[at..at + item.len]));
+                        at += item.len;
+                    }
+                    protocol::write_answer(&mut writer, status::OK, &[&macs])?;
+                }
+            },
             Request::Open {
                 journal,
                 table,
