@@ -16,7 +16,8 @@ WORK=$ROOT/bench/out/agent
 SIZES=${SIZES:-"1000 10000"}
 RUNS=${RUNS:-20}
 mkdir -p "$WORK"
-command -v hyperfine >/dev/null || apt-get install -y hyperfine
+# (apt-get says nothing on stdout: the table below is what this script prints)
+command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >&2
 
 cargo build --release --quiet -p tend-cli
 cargo build --release --quiet -p tend-tests --example generate
@@ -38,6 +39,8 @@ ops() { # prints "name|command" lines
     echo "search two words|$TEND search interpreter sliding -n 20"
     echo "filter by a tag|$TEND list -t waitlist -n 20"
     echo "export everything (JSON)|$TEND export --format json"
+    echo "check every record|$TEND check"
+    echo "delete one and purge|$TEND delete 1 --purge --yes"
 }
 
 time_op() { # LABEL FILE COMMAND [hyperfine args...]
@@ -75,7 +78,8 @@ done
 python3 - "$WORK" $SIZES <<'PY'
 import json, sys, os
 work, sizes = sys.argv[1], sys.argv[2:]
-names = ["add one reflection", "list latest 20", "search two words", "filter by a tag", "export everything (JSON)"]
+names = ["add one reflection", "list latest 20", "search two words", "filter by a tag", "export everything (JSON)",
+         "check every record", "delete one and purge"]
 def mean(path):
     with open(path) as f:
         r = json.load(f)["results"][0]

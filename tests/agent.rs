@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{Env, PASSPHRASE};
 use rexpect::session::PtyReplSession;
@@ -56,11 +56,12 @@ fn lock(env: &Env) {
 fn pty(env: &Env, extra: &str) -> PtyReplSession {
     let mut p = common::pty();
     p.send_line(&format!(
-        "export HOME='{}' PATH='{}' TEND_JOURNAL='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' NO_COLOR=1 {extra}; unset TEND_PASSPHRASE_FILE TEND_PASSPHRASE_COMMAND TEND_IDENTITY; T='{}'",
+        "export HOME='{}' PATH='{}' TEND_JOURNAL='{}' TEND_INSECURE_SCRYPT_WORK_FACTOR=8 XDG_RUNTIME_DIR='{}' DBUS_SYSTEM_BUS_ADDRESS='{}' NO_COLOR=1 {extra}; unset TEND_PASSPHRASE_FILE TEND_PASSPHRASE_COMMAND TEND_IDENTITY XDG_SESSION_ID; T='{}'",
         env.home.display(),
         std::env::var("PATH").unwrap_or_default(),
         env.journal.display(),
         env.runtime.display(),
+        env.no_system_bus(),
         common::tend_bin().display()
     ))
     .unwrap();
@@ -169,12 +170,66 @@ fn the_socket_and_its_folder_are_private() {
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&socket(&env)), 0o600);
     // A folder others can enter is refused, by the client too.
+    // The agent removes its socket before it answers `lock`.
     lock(&env);
-    std::thread::sleep(Duration::from_millis(600));
+    assert!(!socket(&env).exists());
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     let err = String::from_utf8(env.run(&["unlock"]).stderr).unwrap();
     assert!(err.contains("not private"), "{err}");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+/// What the agent says it holds, read with the agent's own client (deadlines to the second).
+fn held(env: &Env) -> Vec<tend_agent::protocol::Held> {
+    match tend_agent::client::Client::connect(&socket(env)).unwrap() {
+        Some(client) => client.status().map(|s| s.journals).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+/// Polls `tend status` until it says locked, for at most `within`; returns how long it took.
+/// A generous bound: the tests below show what locks, not how promptly on a busy machine.
+fn wait_until_locked(env: &Env, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let out = bare(env, &["status"]);
+        if String::from_utf8_lossy(&out.stdout).contains("Locked") {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "still unlocked after {within:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn use_resets_the_idle_timer_and_status_does_not() {
+    let env = Env::with_journal();
+    env.ok(&["unlock"]);
+    let first = held(&env);
+    assert_eq!(first.len(), 1, "one journal held");
+    // Deadlines are to the second: let more than one pass.
+    std::thread::sleep(Duration::from_millis(1100));
+    bare_ok(&env, &["status"]);
+    let looked = held(&env);
+    assert_eq!(
+        looked[0].idle_deadline, first[0].idle_deadline,
+        "looking is not use"
+    );
+    bare_ok(&env, &["list"]);
+    let used = held(&env);
+    assert!(
+        used[0].idle_deadline > first[0].idle_deadline,
+        "use moves the idle deadline on"
+    );
+    assert_eq!(
+        used[0].limit_deadline, first[0].limit_deadline,
+        "use never moves the absolute limit"
+    );
+    lock(&env);
 }
 
 #[test]
@@ -192,21 +247,19 @@ fn the_idle_timeout_from_the_config_locks() {
         shown.contains("idle_timeout = 2s") && shown.contains("config file"),
         "{shown}"
     );
+    let before = Instant::now();
     env.ok(&["unlock"]);
-    // Use resets the idle timer; `status` does not.
-    std::thread::sleep(Duration::from_millis(1200));
-    bare_ok(&env, &["list"]);
-    std::thread::sleep(Duration::from_millis(1200));
-    bare_ok(&env, &["status"]);
-    bare_ok(&env, &["list"]);
-    std::thread::sleep(Duration::from_millis(1500));
-    bare_ok(&env, &["status"]);
-    std::thread::sleep(Duration::from_millis(1500));
+    let held = held(&env);
+    let h = held.first().expect("unlocked");
+    let idle = h.idle_deadline.duration_since(h.since).unwrap();
+    assert!(idle <= Duration::from_secs(3), "{idle:?}");
+    // Left alone, it locks; only the idle timeout can (the limit is an hour away).
+    wait_until_locked(&env, Duration::from_secs(60));
     assert!(
-        !bare(&env, &["list"]).status.success(),
-        "idle for 3 s: locked"
+        before.elapsed() >= Duration::from_secs(1),
+        "not before its time"
     );
-    assert!(bare_ok(&env, &["status"]).contains("Locked"));
+    assert!(!bare(&env, &["list"]).status.success());
     // An environment variable wins over the file.
     let out = env
         .cmd()
@@ -235,6 +288,7 @@ fn the_idle_timeout_from_the_config_locks() {
 #[test]
 fn the_absolute_limit_locks_even_in_use() {
     let env = Env::with_journal();
+    let before = Instant::now();
     let out = env
         .cmd()
         .env("TEND_AGENT_ABSOLUTE_LIMIT", "3s")
@@ -242,12 +296,23 @@ fn the_absolute_limit_locks_even_in_use() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    for _ in 0..3 {
-        bare_ok(&env, &["list"]);
-        std::thread::sleep(Duration::from_millis(700));
+    // Used all the time (the idle timeout is the default ten minutes), and still it locks.
+    loop {
+        if !bare(&env, &["list"]).status.success() {
+            break;
+        }
+        assert!(
+            before.elapsed() < Duration::from_secs(60),
+            "still unlocked after a minute of use"
+        );
+        std::thread::sleep(Duration::from_millis(200));
     }
-    std::thread::sleep(Duration::from_millis(1500));
-    assert!(!bare(&env, &["list"]).status.success());
+    assert!(
+        before.elapsed() >= Duration::from_secs(3),
+        "locked before the limit: {:?}",
+        before.elapsed()
+    );
+    assert!(bare_ok(&env, &["status"]).contains("Locked"));
 }
 
 #[test]
@@ -262,7 +327,7 @@ fn killing_the_agent_asks_again_and_loses_nothing() {
         .args(["-KILL", &pid.to_string()])
         .status()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until_dead(pid);
     let err = String::from_utf8(bare(&env, &["list"]).stderr).unwrap();
     assert!(err.contains("passphrase"), "{err}");
     assert_eq!(env.snapshot(), before, "nothing lost");
@@ -271,6 +336,30 @@ fn killing_the_agent_asks_again_and_loses_nothing() {
     env.ok(&["unlock"]);
     assert!(bare_ok(&env, &["list"]).contains("written through the agent"));
     lock(&env);
+}
+
+/// Waits until `pid` has exited (gone, or a zombie nobody reaped: its sockets are closed).
+fn wait_until_dead(pid: i32) {
+    let started = Instant::now();
+    loop {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return,
+            Ok(stat)
+                if stat
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+            {
+                return;
+            }
+            Ok(_) => {}
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "process {pid} outlived SIGKILL"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -424,14 +513,20 @@ fn key_commands_open_with_the_passphrase_and_the_agent_gets_the_new_key() {
 #[test]
 fn a_journal_that_locks_while_the_editor_is_open_keeps_the_text() {
     let env = Env::with_journal();
+    // The editor stays open until the agent has locked (its socket is gone), however long
+    // that takes on a busy machine; at most a minute.
     let editor = env.path("slow-editor.sh");
     common::script(
         &editor,
-        "sleep 3; printf 'written while the timer ran out\\n' > \"$1\"",
+        &format!(
+            "i=0; while [ -S '{}' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; printf 'written while the timer ran out\\n' > \"$1\"",
+            socket(&env).display()
+        ),
     );
+    // Five seconds: time enough for `tend write` to start before it locks.
     let mut p = pty(
         &env,
-        &format!("TEND_AGENT_IDLE_TIMEOUT=2s EDITOR='{}'", editor.display()),
+        &format!("TEND_AGENT_IDLE_TIMEOUT=5s EDITOR='{}'", editor.display()),
     );
     let (code, out) = pty_asked(&mut p, "unlock");
     assert_eq!(code, 0, "{out}");
@@ -447,4 +542,25 @@ fn a_journal_that_locks_while_the_editor_is_open_keeps_the_text() {
             .contains("written while the timer ran out")
     );
     lock(&env);
+}
+
+#[test]
+fn check_and_purge_through_the_agent_keep_the_file_whole() {
+    let env = Env::with_journal();
+    for text in ["one to keep", "one to purge", "another to keep"] {
+        env.ok(&["write", text]);
+    }
+    env.ok(&["unlock"]);
+    // The agent opens and MACs in batches; the manifest it computes is the file's own.
+    assert!(bare_ok(&env, &["check"]).contains("the file is whole"));
+    bare_ok(&env, &["delete", "2", "--purge", "--yes"]);
+    assert!(bare_ok(&env, &["check"]).contains("the file is whole"));
+    lock(&env);
+    // And with the passphrase, no agent involved, the rewritten file is whole too.
+    assert!(env.ok(&["check"]).contains("the file is whole"));
+    let listed = env.ok(&["list"]);
+    assert!(
+        listed.contains("another to keep") && !listed.contains("one to purge"),
+        "{listed}"
+    );
 }

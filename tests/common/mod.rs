@@ -89,9 +89,20 @@ impl Env {
             .env("TEND_PASSPHRASE_FILE", &self.pass_file)
             .env("TEND_INSECURE_SCRYPT_WORK_FACTOR", "8")
             .env("XDG_RUNTIME_DIR", &self.runtime)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", self.no_system_bus())
             .env("NO_COLOR", "1")
             .current_dir(self.dir.path());
         c
+    }
+
+    /// A system bus address where there is none: an agent a test starts never hears the
+    /// real logind of the machine running the tests (a screen locked mid-test would lock
+    /// it). tests/agent_logind.rs points it at a private bus instead.
+    pub fn no_system_bus(&self) -> String {
+        format!(
+            "unix:path={}",
+            self.dir.path().join("no-system-bus").display()
+        )
     }
 
     /// Runs tend with `args`; returns the output whatever the status.

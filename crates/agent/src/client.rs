@@ -226,4 +226,46 @@ impl KeyHolder for AgentKey {
         let answer = self.ask_ok(encode::mac(&self.journal, table, key, value))?;
         answer.get(1..)?.try_into().ok()
     }
+
+    fn mac_many(&self, table: &str, items: &[(&[u8], &[u8])]) -> Option<Vec<[u8; 32]>> {
+        let mut out = Vec::with_capacity(items.len());
+        for chunk in chunks(items.iter().map(|(k, v)| k.len() + v.len())) {
+            let items = &items[chunk];
+            match self.ask_ok(encode::mac_many(&self.journal, table, items)) {
+                Some(answer) if answer.len() == 1 + 32 * items.len() => {
+                    out.extend(answer[1..].chunks_exact(32).map(|m| {
+                        let mut mac = [0u8; 32];
+                        mac.copy_from_slice(m);
+                        mac
+                    }));
+                }
+                // An agent from before batched MACs closes the connection on the request:
+                // one at a time then (a stopped agent fails these too, and is noticed).
+                _ => {
+                    for (key, value) in items {
+                        out.push(self.mac(table, key, value)?);
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Cuts items of these sizes into runs of about [`OPEN_CHUNK`] bytes (at least one each).
+fn chunks(sizes: impl Iterator<Item = usize>) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes, mut end) = (0, 0, 0);
+    for (i, size) in sizes.enumerate() {
+        if i > start && bytes + size > OPEN_CHUNK {
+            out.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+        end = i + 1;
+    }
+    if end > start {
+        out.push(start..end);
+    }
+    out
 }

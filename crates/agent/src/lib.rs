@@ -8,7 +8,9 @@
 //! socket (0600) in a private folder (0700), refuses every connection from another user id
 //! (checked with the peer's credentials), keeps keys in locked memory, is not dumpable,
 //! and forgets each key after an idle timeout and an absolute limit, both measured in
-//! wall-clock time so that a suspended machine counts the time it slept.
+//! wall-clock time so that a suspended machine counts the time it slept. On Linux it also
+//! forgets every key when logind says the machine is about to sleep or the session was
+//! locked (D-Bus, where there is a system bus with logind on it).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -28,6 +30,8 @@
 
 pub mod client;
 mod error;
+#[cfg(target_os = "linux")]
+mod logind;
 pub mod paths;
 pub mod protocol;
 pub mod server;

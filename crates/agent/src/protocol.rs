@@ -24,6 +24,7 @@ mod op {
     pub const SEAL: u8 = 4;
     pub const OPEN: u8 = 5;
     pub const MAC: u8 = 6;
+    pub const MAC_MANY: u8 = 7;
 }
 
 /// Status bytes of an answer.
@@ -85,6 +86,18 @@ pub enum Request {
         /// The records.
         items: Vec<OpenItem>,
         /// Where their sealed bytes start in the frame (they run to its end).
+        data: usize,
+    },
+    /// The manifest MAC of every item, their values back to back from `data` of the frame
+    /// (laid out as for [`Request::Open`]).
+    MacMany {
+        /// The journal.
+        journal: JournalId,
+        /// The values' table.
+        table: String,
+        /// The values (an item's `len` is its value's length).
+        items: Vec<OpenItem>,
+        /// Where their values start in the frame (they run to its end).
         data: usize,
     },
     /// The manifest MAC of the value at `data` of the frame, stored at `key` of `table`.
@@ -256,16 +269,35 @@ pub mod encode {
 
     /// Opens `items` (record key, sealed bytes).
     pub fn open(journal: &JournalId, table: &str, items: &[(&[u8], &mut [u8])]) -> Builder {
-        let total: usize = items.iter().map(|(k, s)| k.len() + s.len() + 6).sum();
-        let mut b = Builder::new(op::OPEN, 40 + table.len() + total);
+        many(
+            op::OPEN,
+            journal,
+            table,
+            items.iter().map(|(k, s)| (*k, &**s)),
+        )
+    }
+
+    /// The MACs of `items` (key, value).
+    pub fn mac_many(journal: &JournalId, table: &str, items: &[(&[u8], &[u8])]) -> Builder {
+        many(op::MAC_MANY, journal, table, items.iter().copied())
+    }
+
+    fn many<'a>(
+        kind: u8,
+        journal: &JournalId,
+        table: &str,
+        items: impl Iterator<Item = (&'a [u8], &'a [u8])> + Clone,
+    ) -> Builder {
+        let total: usize = items.clone().map(|(k, s)| k.len() + s.len() + 6).sum();
+        let mut b = Builder::new(kind, 40 + table.len() + total);
         b.raw(journal)
             .short(table.as_bytes())
-            .u32(items.len() as u32);
-        for (key, sealed) in items {
-            b.short(key).u32(sealed.len() as u32);
+            .u32(items.clone().count() as u32);
+        for (key, bytes) in items.clone() {
+            b.short(key).u32(bytes.len() as u32);
         }
-        for (_, sealed) in items {
-            b.raw(sealed);
+        for (_, bytes) in items {
+            b.raw(bytes);
         }
         b
     }
@@ -316,7 +348,7 @@ pub fn decode(body: &[u8]) -> Option<Request> {
                 }
             }
         }
-        op::OPEN => {
+        kind @ (op::OPEN | op::MAC_MANY) => {
             let journal = f.id()?;
             let table = f.text()?;
             let n = f.u32()? as usize;
@@ -337,11 +369,20 @@ pub fn decode(body: &[u8]) -> Option<Request> {
             if f.take(total)?.len() != total {
                 return None;
             }
-            Request::Open {
-                journal,
-                table,
-                items,
-                data,
+            if kind == op::OPEN {
+                Request::Open {
+                    journal,
+                    table,
+                    items,
+                    data,
+                }
+            } else {
+                Request::MacMany {
+                    journal,
+                    table,
+                    items,
+                    data,
+                }
             }
         }
         _ => return None,
@@ -509,6 +550,33 @@ mod tests {
             Some(Request::Open { items, data, .. }) => {
                 assert_eq!(items.len(), 2);
                 assert_eq!(&b[data..], b"sealed-onetwo");
+            }
+            other => panic!("{other:?}"),
+        }
+        let items: Vec<(&[u8], &[u8])> = vec![(b"k1", b"value"), (b"k2", b"")];
+        let b = body(&mut encode::mac_many(&id, "t", &items));
+        match decode(&b) {
+            Some(Request::MacMany {
+                journal,
+                table,
+                items,
+                data,
+            }) => {
+                assert_eq!((journal, table.as_str()), (id, "t"));
+                assert_eq!(
+                    items,
+                    vec![
+                        OpenItem {
+                            key: b"k1".to_vec(),
+                            len: 5
+                        },
+                        OpenItem {
+                            key: b"k2".to_vec(),
+                            len: 0
+                        }
+                    ]
+                );
+                assert_eq!(&b[data..], b"value");
             }
             other => panic!("{other:?}"),
         }

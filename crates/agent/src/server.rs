@@ -85,8 +85,10 @@ impl Held {
 struct Shared {
     journals: Mutex<HashMap<JournalId, Held>>,
     ever_held: AtomicBool,
-    stop: AtomicBool,
     connections: AtomicUsize,
+    socket: PathBuf,
+    /// The socket's device and inode, so the agent removes only its own socket.
+    ours: Option<(u64, u64)>,
     /// Seconds suspended, when last looked at: a change means the machine slept.
     slept: Mutex<Option<i64>>,
 }
@@ -107,6 +109,24 @@ impl Shared {
         } else {
             journals.retain(|_, h| !h.expired(now));
         }
+    }
+
+    /// Forgets every key and removes the socket, so that no new connection reaches an
+    /// agent on its way out (a `tend unlock` right after starts a new one).
+    fn forget_all(&self) {
+        self.journals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        if self.ours.is_some() && socket_identity(&self.socket) == self.ours {
+            let _ = std::fs::remove_file(&self.socket);
+        }
+    }
+
+    /// Forgets every key and stops.
+    fn shut_down(&self) -> ! {
+        self.forget_all();
+        std::process::exit(0)
     }
 
     /// The key for `journal`, counted as use (the idle timer starts again).
@@ -162,18 +182,23 @@ pub fn serve(folder: &Path) -> Result<(), Error> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))?;
     }
-    let ours = socket_identity(&socket);
     let shared = Arc::new(Shared {
         journals: Mutex::new(HashMap::new()),
         ever_held: AtomicBool::new(false),
-        stop: AtomicBool::new(false),
         connections: AtomicUsize::new(0),
+        ours: socket_identity(&socket),
+        socket,
         slept: Mutex::new(sys::slept_seconds()),
     });
     {
         let shared = shared.clone();
-        let socket = socket.clone();
-        std::thread::spawn(move || watch(&shared, &socket, ours));
+        std::thread::spawn(move || watch(&shared));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        // Suspend or this session's screen lock: everything is forgotten at once.
+        let shared = shared.clone();
+        crate::logind::spawn(move |_why| shared.shut_down());
     }
     let me = sys::user_id();
     for conn in listener.incoming() {
@@ -204,7 +229,7 @@ fn socket_identity(socket: &Path) -> Option<(u64, u64)> {
 }
 
 /// The timers: every tick, forget keys whose time is up; stop when nothing is held.
-fn watch(shared: &Shared, socket: &PathBuf, ours: Option<(u64, u64)>) {
+fn watch(shared: &Shared) {
     let started = SystemTime::now();
     loop {
         std::thread::sleep(TICK);
@@ -217,18 +242,8 @@ fn watch(shared: &Shared, socket: &PathBuf, ours: Option<(u64, u64)>) {
         let waited = SystemTime::now()
             .duration_since(started)
             .unwrap_or_default();
-        let done = shared.stop.load(Ordering::SeqCst)
-            || (empty && (shared.ever_held.load(Ordering::SeqCst) || waited > FIRST_KEY_GRACE));
-        if done {
-            shared
-                .journals
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clear();
-            if ours.is_some() && socket_identity(socket) == ours {
-                let _ = std::fs::remove_file(socket);
-            }
-            std::process::exit(0);
+        if empty && (shared.ever_held.load(Ordering::SeqCst) || waited > FIRST_KEY_GRACE) {
+            shared.shut_down();
         }
     }
 }
@@ -273,18 +288,23 @@ fn handle(shared: &Shared, conn: UnixStream) -> std::io::Result<()> {
                 protocol::write_answer(&mut writer, status::OK, &[])?;
             }
             Request::Lock(which) => {
-                let mut journals = shared.journals.lock().unwrap_or_else(|p| p.into_inner());
                 match which {
                     None => {
-                        journals.clear();
-                        shared.stop.store(true, Ordering::SeqCst);
+                        // Gone before the answer, so the next command cannot reach this
+                        // agent any more.
+                        shared.forget_all();
+                        let _ = protocol::write_answer(&mut writer, status::OK, &[]);
+                        shared.shut_down();
                     }
                     Some(id) => {
-                        journals.remove(&id);
+                        shared
+                            .journals
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&id);
+                        protocol::write_answer(&mut writer, status::OK, &[])?;
                     }
                 }
-                drop(journals);
-                protocol::write_answer(&mut writer, status::OK, &[])?;
             }
             Request::Seal {
                 journal,
@@ -310,6 +330,24 @@ fn handle(shared: &Shared, conn: UnixStream) -> std::io::Result<()> {
                     let Some(k) = held.get() else { return Ok(()) };
                     let mac = k.mac(&table, &key, &buf[data]);
                     protocol::write_answer(&mut writer, status::OK, &[&mac])?;
+                }
+            },
+            Request::MacMany {
+                journal,
+                table,
+                items,
+                data,
+            } => match shared.use_key(&journal) {
+                None => protocol::write_answer(&mut writer, status::NOT_HELD, &[])?,
+                Some(held) => {
+                    let Some(k) = held.get() else { return Ok(()) };
+                    let mut macs = Vec::with_capacity(32 * items.len());
+                    let mut at = data;
+                    for item in &items {
+                        macs.extend_from_slice(&k.mac(&table, &item.key, &buf[at..at + item.len]));
+                        at += item.len;
+                    }
+                    protocol::write_answer(&mut writer, status::OK, &[&macs])?;
                 }
             },
             Request::Open {

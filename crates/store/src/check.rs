@@ -7,7 +7,6 @@ use crate::error::Result;
 use crate::journal::{Journal, Skipped};
 use crate::manifest::ManifestState;
 use crate::records::{self, ALL_TABLES, INDEX, REFLECTIONS};
-use crate::seal::Place;
 
 /// One record that failed its check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,21 +71,16 @@ impl Journal {
         for name in ALL_TABLES {
             let t = txn.open_table(records::table(name))?;
             let mut opened = 0;
-            for item in t.iter()? {
+            let records = t.iter()?.map(|item| {
                 let (k, v) = item?;
-                let id = k.value();
-                let key = id.to_be_bytes();
-                let plain = self.key.open(
-                    Place {
-                        table: name,
-                        key: &key,
-                    },
-                    v.value(),
-                );
+                Ok((k.value(), v.value().to_vec()))
+            });
+            // A batch at a time: through the agent, one request per megabyte of records.
+            crate::batch::open_each(&self.key, name, records, |id, plain| {
                 let ok = match (name, plain) {
                     (_, None) => false,
                     (REFLECTIONS, Some(p)) => {
-                        match serde_json::from_slice::<tend_core::reflection::Reflection>(&p) {
+                        match serde_json::from_slice::<tend_core::reflection::Reflection>(p) {
                             Ok(r) => {
                                 reflections.insert(id, r.entry(id));
                                 true
@@ -94,14 +88,14 @@ impl Journal {
                             Err(_) => false,
                         }
                     }
-                    (INDEX, Some(p)) => match records::decode_segment(&p) {
+                    (INDEX, Some(p)) => match records::decode_segment(p) {
                         Some(es) => {
                             indexed.extend(es.into_iter().map(|e| (e.id, e)));
                             true
                         }
                         None => false,
                     },
-                    (_, Some(p)) => serde_json::from_slice::<serde_json::Value>(&p).is_ok(),
+                    (_, Some(p)) => serde_json::from_slice::<serde_json::Value>(p).is_ok(),
                 };
                 if ok {
                     opened += 1;
@@ -111,9 +105,11 @@ impl Journal {
                         id,
                     });
                 }
-            }
+                Ok::<(), crate::Error>(())
+            })?;
             report.opened.push((name.to_owned(), opened));
         }
+        self.agent_ok()?;
         for (id, entry) in &reflections {
             if indexed.get(id) != Some(entry) {
                 report.index_mismatches.push(*id);

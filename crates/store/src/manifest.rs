@@ -94,21 +94,25 @@ where
     U: ReadableTable<u64, &'static [u8]>,
 {
     let mut digest = [0u8; 32];
+    // Records a batch at a time: through the agent, one request per batch, not per record.
+    const BATCH: usize = 4096;
     for name in ALL_TABLES {
         let t = tables(name)?;
-        for item in t.iter()? {
-            let (k, v) = item?;
-            let id = k.value().to_be_bytes();
-            xor(
-                &mut digest,
-                &key.mac(
-                    Place {
-                        table: name,
-                        key: &id,
-                    },
-                    v.value(),
-                ),
-            );
+        let mut batch: Vec<([u8; 8], Vec<u8>)> = Vec::with_capacity(BATCH);
+        let mut items = t.iter()?.peekable();
+        while items.peek().is_some() {
+            batch.clear();
+            for item in items.by_ref().take(BATCH) {
+                let (k, v) = item?;
+                batch.push((k.value().to_be_bytes(), v.value().to_vec()));
+            }
+            let refs: Vec<(&[u8], &[u8])> = batch
+                .iter()
+                .map(|(id, v)| (id.as_slice(), v.as_slice()))
+                .collect();
+            for mac in key.mac_many(name, &refs) {
+                xor(&mut digest, &mac);
+            }
         }
     }
     for item in settings.iter()? {

@@ -314,16 +314,20 @@ impl Journal {
                 continue; // written from `wrapped` below
             }
             let from = old.open_table(table(name))?;
-            for item in from.iter()? {
+            let records = from.iter()?.map(|item| {
                 let (k, v) = item?;
-                let id = k.value().to_be_bytes();
+                Ok((k.value(), v.value().to_vec()))
+            });
+            // Opened a batch at a time (one request each through the agent).
+            crate::batch::open_each(&self.key, name, records, |id, plain| {
+                let key_bytes = id.to_be_bytes();
                 let place = Place {
                     table: name,
-                    key: &id,
+                    key: &key_bytes,
                 };
-                match self.key.open(place, v.value()) {
+                match plain {
                     Some(plain) => {
-                        to.insert(k.value(), key.seal(place, &plain).as_slice())?;
+                        to.insert(id, key.seal(place, plain).as_slice())?;
                     }
                     None => damaged += 1,
                 }
@@ -331,7 +335,8 @@ impl Journal {
                 if done.is_multiple_of(1000) {
                     progress(done, total);
                 }
-            }
+                Ok::<(), Error>(())
+            })?;
         }
         {
             let mut to = txn.open_table(SETTINGS)?;
@@ -362,6 +367,9 @@ impl Journal {
             };
             to.insert(KEY_CHECK_SETTING, key.seal(place, KEY_CHECK).as_slice())?;
         }
+        // An agent that stopped answering mid-copy left records unopened or sealed empty:
+        // the new file must not replace the old one.
+        self.agent_ok()?;
         if damaged > 0 {
             // Carrying a record that does not open would keep it under the old key; leaving
             // it out would lose it. Neither without the person's say.
@@ -395,6 +403,7 @@ impl Journal {
             txn.open_table(UNLOCKERS)?,
         )?;
         crate::manifest::write(key, &txn, counter, digest)?;
+        self.agent_ok()?;
         txn.commit()?;
         drop(old);
         progress(total, total);

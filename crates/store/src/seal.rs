@@ -198,6 +198,14 @@ pub trait KeyHolder: Send + Sync {
     fn open_many(&self, table: &str, items: &mut [(&[u8], &mut [u8])]) -> Option<Vec<bool>>;
     /// The manifest MAC of `value` stored at `key` of `table` (see [`SealingKey::mac`]).
     fn mac(&self, table: &str, key: &[u8], value: &[u8]) -> Option<[u8; 32]>;
+    /// The manifest MACs of many values (key, value) of one table, in order. A holder that
+    /// can do them in one request should; by default, one at a time.
+    fn mac_many(&self, table: &str, items: &[(&[u8], &[u8])]) -> Option<Vec<[u8; 32]>> {
+        items
+            .iter()
+            .map(|(key, value)| self.mac(table, key, value))
+            .collect()
+    }
 }
 
 /// Where the plaintext of a record opened in place lies within its sealed bytes.
@@ -366,6 +374,23 @@ impl Key {
                 .lose(holder.open_many(table, items))
                 .filter(|v| v.len() == items.len())
                 .unwrap_or_else(|| vec![false; items.len()]),
+        }
+    }
+
+    /// The MACs of many values of one table, in one request when an agent holds the key.
+    pub(crate) fn mac_many(&self, table: &str, items: &[(&[u8], &[u8])]) -> Vec<[u8; 32]> {
+        match self {
+            Key::Local(k) => items
+                .iter()
+                .map(|(key, value)| k.mac(Place { table, key }, value))
+                .collect(),
+            Key::Held { holder, .. } => self
+                .lose(
+                    holder
+                        .mac_many(table, items)
+                        .filter(|v| v.len() == items.len()),
+                )
+                .unwrap_or_else(|| vec![[0u8; 32]; items.len()]),
         }
     }
 

@@ -38,7 +38,17 @@ impl KeyHolder for Holder {
         )
     }
     fn mac(&self, table: &str, key: &[u8], value: &[u8]) -> Option<[u8; 32]> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
         (!self.gone.load(Ordering::SeqCst)).then(|| self.key.mac(table, key, value))
+    }
+    fn mac_many(&self, table: &str, items: &[(&[u8], &[u8])]) -> Option<Vec<[u8; 32]>> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        (!self.gone.load(Ordering::SeqCst)).then(|| {
+            items
+                .iter()
+                .map(|(k, v)| self.key.mac(table, k, v))
+                .collect()
+        })
     }
 }
 
@@ -85,7 +95,7 @@ fn a_held_key_reads_and_writes_like_the_journal_s_own() {
         gone: gone.clone(),
         requests: requests.clone(),
     };
-    let j = Journal::open_held(&path, &OpenOptions::default(), |_| Some(Box::new(held)))
+    let mut j = Journal::open_held(&path, &OpenOptions::default(), |_| Some(Box::new(held)))
         .expect("opens")
         .expect("the held key is this journal's");
     assert!(j.key_is_held() && j.sealing_key().is_none());
@@ -112,6 +122,14 @@ fn a_held_key_reads_and_writes_like_the_journal_s_own() {
         used < 20,
         "search opens in batches, not one request a record ({used})"
     );
+    let before = requests.load(Ordering::SeqCst);
+    let report = j.check().expect("check");
+    assert!(report.is_ok(), "{report:?}");
+    let used = requests.load(Ordering::SeqCst) - before;
+    assert!(
+        used < 40,
+        "check opens and MACs in batches, not one request a record ({used})"
+    );
     assert!(matches!(
         j.add_unlocker(
             &NewUnlocker::Recipient(age::x25519::Identity::generate().to_public()),
@@ -127,6 +145,9 @@ fn a_held_key_reads_and_writes_like_the_journal_s_own() {
         Err(Error::AgentLost)
     ));
     assert!(matches!(j.entries(), Err(Error::AgentLost)));
+    assert!(matches!(j.check(), Err(Error::AgentLost)));
+    // A compaction (as `tend delete --purge` runs) does not put a half-made file in place.
+    assert!(matches!(j.compact(&mut |_, _| {}), Err(Error::AgentLost)));
     drop(j);
     let j = Journal::open(&path, &pass()).expect("opens");
     assert_eq!(j.entries().expect("entries").records.len(), 3001);
