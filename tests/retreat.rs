@@ -425,8 +425,9 @@ fn differing_values_packs_are_noted() {
     ));
     let (summary, report) = fac.build_json(&refs(&files), &[]);
     assert!(report.contains("2 different sets of values"), "{report}");
-    // Three covered one set and one another: showing the three's set would point to the one.
-    assert_eq!(summary["pack"], Value::Null, "{summary}");
+    // Which values most members covered is never in the summary: beside each value's count
+    // it could say who covered what.
+    assert!(summary.get("pack").is_none(), "{summary}");
 }
 
 #[test]

@@ -45,8 +45,8 @@ pub use render::{
     template_name_is_loadable, template_name_is_plain, within_folder,
 };
 pub use summary::{
-    CommitmentSummary, ExcerptView, PackSummary, PartFigure, RatingFigure, RepairSummary,
-    SUMMARY_FORMAT, StateFigure, Summary, ValueSummary,
+    CommitmentSummary, ExcerptView, PartFigure, RatingFigure, RepairSummary, SUMMARY_FORMAT,
+    StateFigure, Summary, ValueSummary,
 };
 
 /// The smallest group a figure may be drawn from, unless the facilitator chooses more.

@@ -43,9 +43,6 @@ pub struct Summary {
     pub roster: Option<RosterCheck>,
     /// Revocation files the facilitator chose to skip because they could not be read.
     pub skipped_revocations: Vec<String>,
-    /// The values most contributions covered, when at least `min_group` members covered
-    /// exactly them and at least `min_group` covered something else.
-    pub pack: Option<PackSummary>,
     /// The rating scale the figures are shown on.
     pub scale: Scale,
     /// One entry per value named by at least `min_group` members, merged by id, in the order
@@ -57,15 +54,6 @@ pub struct Summary {
     pub repairs: RepairSummary,
     /// Excerpts that name none of the values.
     pub other_excerpts: Vec<ExcerptView>,
-}
-
-/// The values most contributions covered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PackSummary {
-    /// The fingerprint of those values (see [`crate::contribution::covered_fingerprint`]).
-    pub fingerprint: String,
-    /// Whether some contributions covered other values.
-    pub differing: bool,
 }
 
 /// One value's figures and excerpts.
@@ -296,18 +284,6 @@ pub(crate) fn summarise(
         ));
     }
 
-    // The values most members covered, only when at least `min` members covered exactly them
-    // and at least `min` did not: "everyone covered these" (or all but one or two) would say
-    // of each member which values they reflected on, which the value member counts hide.
-    let pack = ranks
-        .iter()
-        .find(|(_, (rank, _))| *rank == 0)
-        .filter(|(_, (_, count))| *count >= min && members.saturating_sub(*count) >= min)
-        .map(|(fp, _)| PackSummary {
-            fingerprint: (*fp).to_owned(),
-            differing: ranks.len() > 1,
-        });
-
     Summary {
         format: SUMMARY_FORMAT.to_owned(),
         version: 2,
@@ -323,7 +299,6 @@ pub(crate) fn summarise(
         period: overall_period(included),
         roster,
         skipped_revocations: options.skipped_revocations.clone(),
-        pack,
         scale,
         values: value_summaries,
         commitments: commitments(included, min, profiles),
