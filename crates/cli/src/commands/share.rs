@@ -15,7 +15,7 @@ use clap::{ArgGroup, Args};
 use tend_core::contribution::{BuildError, Period};
 use tend_core::id::IdQuery;
 use tend_core::reflection::Reflection;
-use tend_store::share::{self, GiveError, Prepared, SealError};
+use tend_store::share::{self, GiveError, Prepared, SealError, Sealed};
 use tend_store::{Journal, bundle};
 use zeroize::Zeroizing;
 
@@ -148,20 +148,11 @@ impl Share {
         let sealed = prepared
             .seal(&journal, &recipients, self.armor, ctx.now())
             .map_err(not_sealed)?;
-        sealed
-            .give(&journal, |bytes| write_private(path, bytes, self.force))
-            .map_err(not_given)?;
-        let contribution = sealed.contribution();
-        say!(
-            "Shared contribution {} for {:?}: wrote {}.",
-            contribution.id,
-            contribution.purpose,
-            path.display()
-        );
+        give(&journal, &sealed, path, self.force)?;
         note!(
             "Hand the file to the facilitator. `tend consent list` shows what you consented to; \
              `tend consent revoke {}` withdraws it.",
-            contribution.id
+            sealed.contribution().id
         );
         super::done()
     }
@@ -280,12 +271,23 @@ fn not_sealed(error: SealError) -> anyhow::Error {
     }
 }
 
-/// A consent that could not be recorded, or a file that could not be written.
-fn not_given(error: GiveError<anyhow::Error>) -> anyhow::Error {
-    match error {
-        GiveError::Record(e) => e.into(),
-        GiveError::Write(e) => e,
-    }
+/// Records the consent, writes the file (the record is removed again if it cannot be
+/// written), and says so.
+fn give(journal: &Journal, sealed: &Sealed, path: &Path, force: bool) -> Result<()> {
+    sealed
+        .give(journal, |bytes| write_private(path, bytes, force))
+        .map_err(|error| match error {
+            GiveError::Record(e) => e.into(),
+            GiveError::Write(e) => e,
+        })?;
+    let contribution = sealed.contribution();
+    say!(
+        "Shared contribution {} for {:?}: wrote {}.",
+        contribution.id,
+        contribution.purpose,
+        path.display()
+    );
+    Ok(())
 }
 
 /// A contribution the library refused to build, as one line and what to do instead.

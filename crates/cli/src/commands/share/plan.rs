@@ -14,12 +14,11 @@ use tend_protocol::roles::{hex, member_report};
 use tend_store::bundle;
 use zeroize::Zeroizing;
 
-use super::{Share, consent, not_given};
+use super::{Share, consent, give};
 use crate::commands::retreat::cofac::{check_free, read_plan, recipient, refused};
 use crate::context::Ctx;
 use crate::failure::fail;
-use crate::files::write_private;
-use crate::{note, say};
+use crate::note;
 
 /// What every member's preview says about who sees what.
 pub const WHO_SEES_WHAT: &str =
@@ -81,19 +80,10 @@ impl Share {
             vec![helper.to_string(), leader.to_string()],
             ctx.now(),
         );
-        sealed
-            .give(&journal, |bytes| write_private(&path, bytes, self.force))
-            .map_err(not_given)?;
-        let contribution = sealed.contribution();
-        say!(
-            "Shared contribution {} for {:?}: wrote {}.",
-            contribution.id,
-            contribution.purpose,
-            path.display()
-        );
+        give(&journal, &sealed, &path, self.force)?;
         note!(
             "Hand the file to the helper. `tend consent revoke {}` withdraws it.",
-            contribution.id
+            sealed.contribution().id
         );
         crate::commands::done()
     }
