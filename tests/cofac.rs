@@ -44,20 +44,7 @@ fn five_members_give_the_single_facilitators_summary() {
 
     // Markdown and HTML from the same shares read the same as the single build's.
     for out in ["summary.md", "summary.html"] {
-        let built = circle.leader.env.run(&[
-            "retreat",
-            "build",
-            "-i",
-            "key.txt",
-            "--plan",
-            "plan.json",
-            "--roster",
-            "roster.txt",
-            "leader-share.age",
-            "helper-share.age",
-            "-o",
-            out,
-        ]);
+        let built = circle.leader_build(out, &[]);
         assert!(
             built.status.success(),
             "{}",

@@ -239,6 +239,26 @@ impl Circle {
         self.helper.env.run(&args)
     }
 
+    /// The leader's build from both aggregate shares, into `out`.
+    pub fn leader_build(&self, out: &str, extra: &[&str]) -> std::process::Output {
+        let mut args = vec![
+            "retreat",
+            "build",
+            "-i",
+            "key.txt",
+            "--plan",
+            "plan.json",
+            "--roster",
+            "roster.txt",
+            "leader-share.age",
+            "helper-share.age",
+            "-o",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        self.leader.env.run(&args)
+    }
+
     /// Helper's batch, leader's answer, helper's share, and the summary in `out` (built by
     /// the leader); returns the helper's first report (stderr) and the summary.
     pub fn run(&self, files: &[&str], extra: &[&str], out: &str) -> (String, String) {
@@ -265,21 +285,7 @@ impl Circle {
             &self.helper.env.path("helper-share.age"),
             "helper-share.age",
         );
-        let built = self.leader.env.run(&[
-            "retreat",
-            "build",
-            "-i",
-            "key.txt",
-            "--plan",
-            "plan.json",
-            "--roster",
-            "roster.txt",
-            "leader-share.age",
-            "helper-share.age",
-            "-o",
-            out,
-            "--force",
-        ]);
+        let built = self.leader_build(out, &["--force"]);
         assert!(
             built.status.success(),
             "build: {}",
