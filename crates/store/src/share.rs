@@ -277,3 +277,85 @@ impl std::fmt::Debug for Sealed {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use age::secrecy::{ExposeSecret, SecretString};
+    use tend_core::contribution::SignedContribution;
+
+    use super::*;
+    use crate::NewUnlocker;
+
+    const PURPOSE: &str = "Spring retreat 2026";
+
+    #[test]
+    fn the_record_is_kept_only_when_the_file_is_written() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let now = Utc::now();
+        let unlocker = NewUnlocker::Passphrase {
+            passphrase: SecretString::from("correct horse".to_owned()),
+            work_factor: Some(10),
+        };
+        let journal = Journal::create(
+            &dir.path().join("journal.tend"),
+            &unlocker,
+            &ValuesPack::default_pack(),
+            now,
+        )
+        .expect("a journal");
+        let on = now.date_naive();
+        let id = journal
+            .add(&Reflection::new("Asked who had not spoken yet.", on, now))
+            .expect("a reflection");
+        let pack = journal.pack().expect("the pack");
+        let (identity, recipient_line) = bundle::generate_identity();
+        let recipient = bundle::parse_recipient(&recipient_line).expect("a recipient");
+        let request = Request {
+            purpose: PURPOSE.to_owned(),
+            pack: &pack,
+            period: Period {
+                since: None,
+                until: None,
+            },
+            values: Vec::new(),
+            excerpts: vec![id, id],
+            name: None,
+            expires: None,
+            given: now,
+        };
+        let draft = gather(&journal, request).expect("gathered");
+        assert!(draft.unopened().reflections.is_empty());
+        let prepared = draft.build().expect("built");
+        assert_eq!(
+            prepared.excerpt_ids,
+            vec![id],
+            "an excerpt named twice counts once"
+        );
+        assert_eq!(prepared.contribution().counter, 1);
+        let sealed = prepared
+            .seal(&journal, &[recipient], false, now)
+            .expect("sealed");
+
+        let failed = sealed.give(&journal, |_| Err("no room"));
+        assert!(matches!(failed, Err(GiveError::Write("no room"))));
+        let records = journal.all::<ConsentRecord>().expect("records");
+        assert!(records.records.is_empty(), "the record went with the file");
+
+        let mut written = Vec::new();
+        sealed
+            .give(&journal, |bytes| {
+                written = bytes.to_vec();
+                Ok::<(), ()>(())
+            })
+            .expect("given");
+        let records = journal.all::<ConsentRecord>().expect("records");
+        assert_eq!(records.records.len(), 1);
+        assert_eq!(journal.contribution_counter(PURPOSE).expect("counter"), 1);
+        let identity_file = bundle::identity_file_text(&identity, &recipient_line, now);
+        let identities =
+            bundle::read_identities(identity_file.expose_secret()).expect("the identity");
+        let opened = bundle::open(&written, &identities).expect("opens");
+        let signed = SignedContribution::parse(&opened).expect("a signed contribution");
+        assert!(crate::member::verify(&signed));
+    }
+}
