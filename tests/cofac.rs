@@ -44,20 +44,7 @@ fn five_members_give_the_single_facilitators_summary() {
 
     // Markdown and HTML from the same shares read the same as the single build's.
     for out in ["summary.md", "summary.html"] {
-        let built = circle.leader.env.run(&[
-            "retreat",
-            "build",
-            "-i",
-            "key.txt",
-            "--plan",
-            "plan.json",
-            "--roster",
-            "roster.txt",
-            "leader-share.age",
-            "helper-share.age",
-            "-o",
-            out,
-        ]);
+        let built = circle.leader_build(out, &[]);
         assert!(
             built.status.success(),
             "{}",
@@ -148,24 +135,7 @@ fn reports_the_helper_must_not_count_are_left_out_with_their_reason() {
     );
     // The crafted report reaches the leader, whose proof check refuses it; the helper's last
     // step names the file.
-    let finish = circle.helper.env.run(&[
-        "retreat",
-        "aggregate",
-        "--as",
-        "helper",
-        "-i",
-        "key.txt",
-        "--plan",
-        "plan.json",
-        "--ledger",
-        "helper.ledger",
-        "--answer",
-        "answer.age",
-        "--state",
-        "state.age",
-        "--share",
-        "again.age",
-    ]);
+    let finish = circle.helper_share("again.age", &[]);
     let finish = String::from_utf8_lossy(&finish.stderr);
     assert!(
         finish.contains("left out crafted.age: its figures did not pass the check"),

@@ -8,23 +8,10 @@ mod common;
 fn the_co_facilitated_walkthrough_runs_and_leaves_the_revoked_report_out() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("summaries");
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/retreat/cofac-walkthrough.sh");
-    let output = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(&out_dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("TMPDIR", dir.path())
-        .env("TEND", common::tend_bin())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the walkthrough failed:\n{stderr}\n{stdout}"
+    let (_, stderr) = common::walkthrough(
+        "examples/retreat/cofac-walkthrough.sh",
+        dir.path(),
+        &out_dir,
     );
     assert!(
         stderr.contains("Neither co-facilitator alone can see your figures"),

@@ -6,7 +6,7 @@ mod common;
 mod retreat_support;
 
 use common::Env;
-use retreat_support::{Facilitator, member, share};
+use retreat_support::{Facilitator, member, rating_counts, share, value};
 use serde_json::Value;
 
 /// Members who each shared one contribution, handed to the facilitator as `m1.age`, `m2.age`…
@@ -36,24 +36,6 @@ fn contributions(fac: &Facilitator, members: &[(&[&[&str]], &[&str])]) -> Vec<St
 
 fn refs(names: &[String]) -> Vec<&str> {
     names.iter().map(String::as_str).collect()
-}
-
-fn value<'a>(summary: &'a Value, id: &str) -> &'a Value {
-    summary["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap()
-}
-
-fn counts(value: &Value) -> Vec<Value> {
-    value["ratings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["count"].clone())
-        .collect()
 }
 
 #[test]
@@ -144,7 +126,7 @@ fn small_groups_are_protected_end_to_end_even_from_subtraction() {
         "{report}"
     );
     assert_eq!(four["members"], 4);
-    let equity = value(&four, "equity");
+    let equity = value(&four, "equity").unwrap();
     assert_eq!(
         equity["members"],
         Value::Null,
@@ -152,7 +134,7 @@ fn small_groups_are_protected_end_to_end_even_from_subtraction() {
     );
     assert_eq!(equity["reflections"], 6, "the total comes from 4 members");
     assert_eq!(
-        counts(equity),
+        rating_counts(equity),
         vec![Value::Null; 5],
         "showing the 3s would give away the lone 1 and 4 (6 - 4)"
     );
@@ -188,7 +170,9 @@ fn names_appear_only_beside_excerpts_whose_authors_gave_one() {
         ],
     );
     let (summary, _) = fac.build_json(&refs(&files), &[]);
-    let excerpts = value(&summary, "equity")["excerpts"].as_array().unwrap();
+    let excerpts = value(&summary, "equity").unwrap()["excerpts"]
+        .as_array()
+        .unwrap();
     assert_eq!(excerpts.len(), 2);
     for e in excerpts {
         match e["text"].as_str().unwrap() {
@@ -270,7 +254,7 @@ fn unusable_files_are_left_out_with_their_reason_and_the_build_goes_on() {
         assert!(report.contains(expected), "{expected:?} in:\n{report}");
     }
     assert_eq!(summary["members"], 3);
-    assert_eq!(value(&summary, "equity")["reflections"], 3);
+    assert_eq!(value(&summary, "equity").unwrap()["reflections"], 3);
 }
 
 #[test]
@@ -397,7 +381,11 @@ fn a_newer_contribution_from_the_same_member_replaces_the_older() {
     );
     assert!(!report.contains("left out new.age"), "{report}");
     assert_eq!(summary["members"], 3);
-    assert_eq!(value(&summary, "equity")["reflections"], 4, "2 + 1 + 1");
+    assert_eq!(
+        value(&summary, "equity").unwrap()["reflections"],
+        4,
+        "2 + 1 + 1"
+    );
 }
 
 #[test]

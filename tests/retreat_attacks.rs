@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::Env;
 use retreat_support::craft::{Crafter, as_another, opened};
-use retreat_support::{Facilitator, PURPOSE, member, share};
+use retreat_support::{Facilitator, PURPOSE, member, rating_counts, share, value};
 use serde_json::Value;
 use tend_core::contribution::{Contribution, Excerpt, ValueRef};
 
@@ -35,21 +35,17 @@ fn refs(names: &[String]) -> Vec<&str> {
     names.iter().map(String::as_str).collect()
 }
 
-fn value<'a>(summary: &'a Value, id: &str) -> Option<&'a Value> {
-    summary["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-}
-
-fn rating_counts(v: &Value) -> Vec<Value> {
-    v["ratings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["count"].clone())
-        .collect()
+/// Three members whose reflections rate equity 2, 3 and 4, each handing over one
+/// contribution (`a.age`, `b.age`, `c.age`).
+fn three_members(fac: &Facilitator) -> Vec<String> {
+    let people: Vec<Env> = (2..=4)
+        .map(|i| member(&[&[&format!("w{i}"), "-v", &format!("equity={i}")]]))
+        .collect();
+    hand_over(
+        fac,
+        &[(&people[0], "a"), (&people[1], "b"), (&people[2], "c")],
+        &[],
+    )
 }
 
 /// Finding 1: throwaway journals sealed to the facilitator's public recipient used to be
@@ -339,14 +335,7 @@ fn opened_key(signed: &str) -> String {
 #[test]
 fn attack_4_a_template_cannot_include_the_identity() {
     let fac = Facilitator::new();
-    let people: Vec<Env> = (2..=4)
-        .map(|i| member(&[&[&format!("w{i}"), "-v", &format!("equity={i}")]]))
-        .collect();
-    let files = hand_over(
-        &fac,
-        &[(&people[0], "a"), (&people[1], "b"), (&people[2], "c")],
-        &[],
-    );
+    let files = three_members(&fac);
     std::fs::create_dir_all(fac.env.path("templates")).unwrap();
     let secret = std::fs::read_to_string(&fac.key).unwrap();
     for copy in ["fac.txt", "fac.j2", "key.j2"] {
@@ -754,14 +743,7 @@ fn attack_8_figures_outside_the_rule_are_not_shown() {
 #[test]
 fn attack_9_oversized_contributions_are_left_out_and_the_build_stays_fast() {
     let fac = Facilitator::new();
-    let people: Vec<Env> = (2..=4)
-        .map(|i| member(&[&[&format!("w{i}"), "-v", &format!("equity={i}")]]))
-        .collect();
-    let mut files = hand_over(
-        &fac,
-        &[(&people[0], "a"), (&people[1], "b"), (&people[2], "c")],
-        &[],
-    );
+    let mut files = three_members(&fac);
     let base: Contribution = opened(&fac, &fac.env.path("a.age"));
     let huge = |n: usize, seed: u64| {
         let mut c = as_another(base.clone(), seed);
@@ -812,14 +794,7 @@ fn attack_9_oversized_contributions_are_left_out_and_the_build_stays_fast() {
 #[test]
 fn attack_9_a_doubling_template_stops_with_bounded_memory() {
     let fac = Facilitator::new();
-    let people: Vec<Env> = (2..=4)
-        .map(|i| member(&[&[&format!("w{i}"), "-v", &format!("equity={i}")]]))
-        .collect();
-    let files = hand_over(
-        &fac,
-        &[(&people[0], "a"), (&people[1], "b"), (&people[2], "c")],
-        &[],
-    );
+    let files = three_members(&fac);
     std::fs::create_dir_all(fac.env.path("templates")).unwrap();
     fac.env.file(
         "templates/double.md.j2",

@@ -74,6 +74,28 @@ const CIRCLE: [Member; 6] = [
 const CHENS_WORDS: &str = "We split the intake calls by who had room, not by who asked \
 first. It felt slower and fairer.";
 
+/// Shares `env`'s journal with the facilitator for the example's period (with `extra` flags);
+/// the facilitator receives the file as `name`.
+fn share(env: &Env, fac: &Facilitator, extra: &[&str], name: &str) -> String {
+    let mut args = vec![
+        "share",
+        "--purpose",
+        PURPOSE,
+        "--to",
+        &fac.recipient,
+        "--since",
+        "2026-09-01",
+        "--until",
+        "2026-11-30",
+        "-o",
+        "c.age",
+        "--yes",
+    ];
+    args.extend_from_slice(extra);
+    env.ok(&args);
+    fac.receive(&env.path("c.age"), name)
+}
+
 /// Builds the worked example: the facilitator, the files and the roster.
 fn circle() -> (Facilitator, Vec<String>) {
     let fac = Facilitator::new();
@@ -92,43 +114,18 @@ fn circle() -> (Facilitator, Vec<String>) {
             env.ok(&all);
         }
         roster += &env.ok(&["retreat", "join", "--purpose", PURPOSE, "--name", name]);
-        let mut args = vec![
-            "share",
-            "--purpose",
-            PURPOSE,
-            "--to",
-            &fac.recipient,
-            "--since",
-            "2026-09-01",
-            "--until",
-            "2026-11-30",
-            "-o",
-            "c.age",
-            "--yes",
-        ];
-        args.extend_from_slice(extra);
-        env.ok(&args);
-        files.push(fac.receive(&env.path("c.age"), &format!("{}.age", name.to_lowercase())));
+        files.push(share(
+            &env,
+            &fac,
+            extra,
+            &format!("{}.age", name.to_lowercase()),
+        ));
     }
     fac.env.file("roster.txt", &roster);
     // A stranger who holds the recipient adds a file of their own.
     let stranger = Env::with_journal();
     stranger.ok(&["write", "made up", "-v", "equity=1", "--on", "2026-09-03"]);
-    stranger.ok(&[
-        "share",
-        "--purpose",
-        PURPOSE,
-        "--to",
-        &fac.recipient,
-        "--since",
-        "2026-09-01",
-        "--until",
-        "2026-11-30",
-        "-o",
-        "c.age",
-        "--yes",
-    ]);
-    files.push(fac.receive(&stranger.path("c.age"), "unknown.age"));
+    files.push(share(&stranger, &fac, &[], "unknown.age"));
     (fac, files)
 }
 

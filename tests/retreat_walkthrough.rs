@@ -8,24 +8,8 @@ mod common;
 fn the_retreat_walkthrough_runs_and_leaves_the_revoked_contribution_out() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("summaries");
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/retreat/walkthrough.sh");
-    let output = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(&out_dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir.path())
-        .env("TMPDIR", dir.path())
-        .env("TEND", common::tend_bin())
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the walkthrough failed:\n{stderr}\n{stdout}"
-    );
+    let (stdout, stderr) =
+        common::walkthrough("examples/retreat/walkthrough.sh", dir.path(), &out_dir);
     assert!(
         stdout.contains(&out_dir.display().to_string()),
         "it says where the summaries are: {stdout}"

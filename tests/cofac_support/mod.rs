@@ -214,6 +214,51 @@ impl Circle {
         ])
     }
 
+    /// The helper's last step: the leader's answer in, the helper's aggregate share (to
+    /// `share`) out; names any report the leader's proof check refused.
+    pub fn helper_share(&self, share: &str, extra: &[&str]) -> std::process::Output {
+        let mut args = vec![
+            "retreat",
+            "aggregate",
+            "--as",
+            "helper",
+            "-i",
+            "key.txt",
+            "--plan",
+            "plan.json",
+            "--ledger",
+            "helper.ledger",
+            "--answer",
+            "answer.age",
+            "--state",
+            "state.age",
+            "--share",
+            share,
+        ];
+        args.extend_from_slice(extra);
+        self.helper.env.run(&args)
+    }
+
+    /// The leader's build from both aggregate shares, into `out`.
+    pub fn leader_build(&self, out: &str, extra: &[&str]) -> std::process::Output {
+        let mut args = vec![
+            "retreat",
+            "build",
+            "-i",
+            "key.txt",
+            "--plan",
+            "plan.json",
+            "--roster",
+            "roster.txt",
+            "leader-share.age",
+            "helper-share.age",
+            "-o",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        self.leader.env.run(&args)
+    }
+
     /// Helper's batch, leader's answer, helper's share, and the summary in `out` (built by
     /// the leader); returns the helper's first report (stderr) and the summary.
     pub fn run(&self, files: &[&str], extra: &[&str], out: &str) -> (String, String) {
@@ -230,44 +275,17 @@ impl Circle {
         );
         self.helper
             .receive(&self.leader.env.path("answer.age"), "answer.age");
-        self.helper.env.ok(&[
-            "retreat",
-            "aggregate",
-            "--as",
-            "helper",
-            "-i",
-            "key.txt",
-            "--plan",
-            "plan.json",
-            "--ledger",
-            "helper.ledger",
-            "--answer",
-            "answer.age",
-            "--state",
-            "state.age",
-            "--share",
-            "helper-share.age",
-            "--force",
-        ]);
+        let shared = self.helper_share("helper-share.age", &["--force"]);
+        assert!(
+            shared.status.success(),
+            "helper's share: {}",
+            String::from_utf8_lossy(&shared.stderr)
+        );
         self.leader.receive(
             &self.helper.env.path("helper-share.age"),
             "helper-share.age",
         );
-        let built = self.leader.env.run(&[
-            "retreat",
-            "build",
-            "-i",
-            "key.txt",
-            "--plan",
-            "plan.json",
-            "--roster",
-            "roster.txt",
-            "leader-share.age",
-            "helper-share.age",
-            "-o",
-            out,
-            "--force",
-        ]);
+        let built = self.leader_build(out, &["--force"]);
         assert!(
             built.status.success(),
             "build: {}",

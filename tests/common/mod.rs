@@ -241,6 +241,30 @@ pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Runs an example script (`script`, from the repository's root) with bash and only the
+/// variables it needs: `home` as HOME and TMPDIR, the tend these tests built as TEND, and
+/// `out_dir` as its argument. Requires success; returns stdout and stderr.
+pub fn walkthrough(script: &str, home: &Path, out_dir: &Path) -> (String, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    let output = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(out_dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("TMPDIR", home)
+        .env("TEND", tend_bin())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "the walkthrough failed:\n{stderr}\n{stdout}"
+    );
+    (stdout, stderr)
+}
+
 /// Makes an executable shell script (a fake editor, say).
 pub fn script(path: &Path, body: &str) {
     std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();

@@ -151,3 +151,22 @@ pub fn age_decrypt(key: &Path, file: &Path) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// The summary's entry for the value `id`, if it shows one.
+pub fn value<'a>(summary: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+    summary["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+}
+
+/// A value's rating counts in a summary, in the summary's order.
+pub fn rating_counts(value: &serde_json::Value) -> Vec<serde_json::Value> {
+    value["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].clone())
+        .collect()
+}

@@ -1,6 +1,8 @@
 //! Output: colour only where it helps (a terminal, no NO_COLOR), and gentle words.
 
 use anstyle::{AnsiColor, Style};
+/// Counts in words (`1 reflection`, `3 reflections`), as tend-core and the ui say them.
+pub use tend_core::text::{count, count_of};
 
 use crate::cli::ColorWhen;
 
@@ -86,17 +88,6 @@ pub fn values_line(values: &[tend_core::reflection::ValueRating]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" · ")
-}
-
-/// A count and its word, in the right number: `1 reflection`, `3 reflections`.
-pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// The same for a length.
-pub fn count_of(n: usize, one: &str, many: &str) -> String {
-    count(n as u64, one, many)
 }
 
 /// Says, without stopping, that some records could not be opened and are left out, naming

@@ -10,6 +10,17 @@ pub fn first_line(text: &str, max: usize) -> String {
     truncate(line, max)
 }
 
+/// A count and its word, in the right number: `1 reflection`, `3 reflections`.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The same for a length.
+pub fn count_of(n: usize, one: &str, many: &str) -> String {
+    count(n as u64, one, many)
+}
+
 /// `s` trimmed, or `None` when nothing is left: a note given as spaces is no note.
 pub fn non_empty(s: &str) -> Option<String> {
     let t = s.trim();

@@ -3,7 +3,8 @@
 //!
 //! This crate knows nothing of terminals or flags: it opens, unlocks, reads and writes, and
 //! says precisely what went wrong. It also writes and reads contribution bundles (age files
-//! for a retreat facilitator).
+//! for a retreat facilitator), and takes a member's contribution from the journal to a sealed
+//! file with its consent record ([`share`]).
 //!
 //! ```
 //! use age::secrecy::SecretString;
@@ -47,6 +48,7 @@ pub mod recovery;
 mod rewrite;
 mod seal;
 mod seen;
+pub mod share;
 mod unlock;
 
 pub use check::{AGE_DEFAULT_WORK_FACTOR, CheckReport, Damaged};

@@ -2,26 +2,22 @@
 //! for, reads tend-core's own preview (the same words `tend share` prints, drawn from the
 //! same document), and consents with an explicit `y`; anything else shares nothing.
 //!
-//! As in the CLI, the consent record (with the secret that can revoke the contribution) is
-//! saved before the file is written, and removed again if the file cannot be written.
+//! The contribution is gathered, sealed and given by `tend_store::share`, as in the CLI: the
+//! consent record (with the secret that can revoke the contribution) is saved before the file
+//! is written, and removed again if the file cannot be written.
 
 use std::path::PathBuf;
 
 use age::x25519::Recipient;
-use rand::RngCore;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use tend_core::commitment::Commitment;
-use tend_core::contribution::{
-    ConsentRecord, Contribution, ContributionRequest, Period, RevocationToken, sha256_hex,
-};
-use tend_core::reflection::Reflection;
-use tend_core::repair::Repair;
+use tend_core::contribution::Period;
+use tend_core::text::count_of;
 use tend_store::bundle;
-use zeroize::Zeroizing;
+use tend_store::share::{self, GiveError, Prepared, SealError};
 
 use crate::app::App;
 use crate::field::{Field, Form};
@@ -58,11 +54,9 @@ const LABELS: [(&str, &str); 7] = [
 ];
 
 /// What is ready to be shared, once consented to.
-struct Prepared {
-    contribution: Contribution,
+struct Ready {
+    prepared: Prepared,
     recipients: Vec<Recipient>,
-    excerpt_ids: Vec<Id>,
-    token: RevocationToken,
     path: PathBuf,
 }
 
@@ -70,7 +64,7 @@ struct Prepared {
 #[derive(Default)]
 pub(crate) struct ShareView {
     typed: Vec<String>,
-    prepared: Option<Prepared>,
+    prepared: Option<Ready>,
     scroll: u16,
     outcome: Option<String>,
 }
@@ -137,7 +131,8 @@ impl ShareView {
         let [preview, ask] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(4)]).areas(area);
         let mut lines: Vec<Line<'_>> = p
-            .contribution
+            .prepared
+            .contribution()
             .preview()
             .lines()
             .map(|l| Line::raw(l.to_owned()))
@@ -145,7 +140,7 @@ impl ShareView {
         let who: Vec<String> = p.recipients.iter().map(ToString::to_string).collect();
         lines.push(Line::raw(format!(
             "It will be encrypted to {} ({}) and written to {}.",
-            plural(who.len(), "recipient"),
+            count_of(who.len(), "recipient", "recipients"),
             who.join(", "),
             p.path.display()
         )));
@@ -166,7 +161,7 @@ impl ShareView {
                 Line::styled(
                     format!(
                         "Share this, encrypted to {}?",
-                        plural(who.len(), "recipient")
+                        count_of(who.len(), "recipient", "recipients")
                     ),
                     theme.title(),
                 ),
@@ -180,14 +175,6 @@ impl ShareView {
             ),
             ask,
         );
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 
@@ -226,9 +213,7 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
         let id = ids::parse(t).ok_or_else(|| {
             format!("{t:?} is not a reflection's id; the journal list shows them.")
         })?;
-        if !excerpt_ids.contains(&id) {
-            excerpt_ids.push(id);
-        }
+        excerpt_ids.push(id);
     }
     let path = PathBuf::from(get(6));
     if get(6).is_empty() {
@@ -240,54 +225,31 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
             path.display()
         ));
     }
-    let journal = &app.journal;
     let store = |e: tend_store::Error| e.to_string();
-    let mut excerpts = Vec::new();
-    for id in &excerpt_ids {
-        excerpts.push((*id, journal.get::<Reflection>(*id).map_err(store)?));
-    }
-    let mut token_bytes = Zeroizing::new([0u8; 32]);
-    rand::rngs::OsRng.fill_bytes(token_bytes.as_mut());
-    let token = RevocationToken::from_bytes(token_bytes.as_ref());
-    let pack = app.pack.clone();
-    let request = ContributionRequest {
-        id: new_id(),
-        purpose: purpose.clone(),
-        signer: journal.member_key(&purpose).map_err(store)?.public(),
-        counter: journal
-            .contribution_counter(&purpose)
-            .map_err(store)?
-            .saturating_add(1),
-        pack: &pack,
-        period,
-        values: Vec::new(),
-        excerpts,
-        name: tend_core::text::non_empty(&get(5)),
-        expires: None,
-        given: app.clock.now,
-        revocation_hash: token.hash(),
-    };
-    let reflections = journal.all::<Reflection>().map_err(store)?;
-    let commitments = journal.all::<Commitment>().map_err(store)?;
-    let repairs = journal.all::<Repair>().map_err(store)?;
-    let contribution = request
-        .build(
-            reflections.records,
-            commitments.records.into_iter().map(|(_, c)| c),
-            repairs.records.into_iter().map(|(_, r)| r),
-        )
-        .map_err(|e| {
-            let s = e.to_string();
-            let mut c = s.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
-        })?;
-    app.share.prepared = Some(Prepared {
-        contribution,
+    let draft = share::gather(
+        &app.journal,
+        share::Request {
+            purpose,
+            pack: &app.pack,
+            period,
+            values: Vec::new(),
+            excerpts: excerpt_ids,
+            name: tend_core::text::non_empty(&get(5)),
+            expires: None,
+            given: app.clock.now,
+        },
+    )
+    .map_err(store)?;
+    let prepared = draft.build().map_err(|e| {
+        let s = e.to_string();
+        let mut c = s.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    })?;
+    app.share.prepared = Some(Ready {
+        prepared,
         recipients,
-        excerpt_ids,
-        token,
         path,
     });
     app.share.scroll = 0;
@@ -297,24 +259,22 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
 
 /// Seals and writes what was consented to.
 fn give(app: &mut App) {
-    let Some(p) = app.share.prepared.take() else {
+    let Some(Ready {
+        prepared,
+        recipients,
+        path,
+    }) = app.share.prepared.take()
+    else {
         return;
     };
-    let signed = match app
-        .journal
-        .member_key(&p.contribution.purpose)
-        .and_then(|key| key.sign(&p.contribution))
-    {
-        Ok(signed) => Zeroizing::new(signed.to_json()),
-        Err(e) => {
+    let sealed = match prepared.seal(&app.journal, &recipients, false, app.clock.now) {
+        Ok(sealed) => sealed,
+        Err(SealError::Sign(e)) => {
             app.share.outcome = Some(format!(
                 "It could not be signed, so nothing was written: {e}"
             ));
             return;
         }
-    };
-    let sealed = match bundle::seal(signed.as_bytes(), &p.recipients, false) {
-        Ok(s) => s,
         Err(e) => {
             app.share.outcome = Some(format!(
                 "It could not be sealed, so nothing was written: {e}"
@@ -322,45 +282,26 @@ fn give(app: &mut App) {
             return;
         }
     };
-    let who: Vec<String> = p.recipients.iter().map(ToString::to_string).collect();
-    let id = p.contribution.id.clone();
-    let record = ConsentRecord::new(
-        &p.contribution,
-        app.clock.now,
-        who,
-        p.excerpt_ids,
-        sha256_hex(&sealed),
-        p.token,
-    );
-    if let Err(e) = app
-        .journal
-        .record_contribution_counter(&p.contribution.purpose, p.contribution.counter)
-    {
-        app.share.outcome = Some(format!(
-            "Your consent could not be recorded, so nothing was written: {e}"
-        ));
-        return;
-    }
-    let record_id = match app.journal.add(&record) {
-        Ok(id) => id,
-        Err(e) => {
+    let id = sealed.contribution().id.clone();
+    match sealed.give(&app.journal, |bytes| write_private(&path, bytes)) {
+        Ok(()) => {}
+        Err(GiveError::Record(e)) => {
             app.share.outcome = Some(format!(
                 "Your consent could not be recorded, so nothing was written: {e}"
             ));
             return;
         }
-    };
-    if let Err(e) = write_private(&p.path, &sealed) {
-        let _ = app.journal.delete::<ConsentRecord>(record_id);
-        app.share.outcome = Some(format!(
-            "{} could not be written ({e}); nothing was shared or recorded.",
-            p.path.display()
-        ));
-        return;
+        Err(GiveError::Write(e)) => {
+            app.share.outcome = Some(format!(
+                "{} could not be written ({e}); nothing was shared or recorded.",
+                path.display()
+            ));
+            return;
+        }
     }
     app.share.outcome = Some(format!(
         "Shared contribution {id}: wrote {}. Hand the file to the facilitator; `tend consent revoke {id}` withdraws it.",
-        p.path.display()
+        path.display()
     ));
     app.status = Some(format!("Shared contribution {id}."));
 }
@@ -377,12 +318,6 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut f = options.open(path)?;
     f.write_all(bytes)?;
     f.sync_all()
-}
-
-fn new_id() -> String {
-    let mut bytes = [0u8; 8];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub(crate) fn key(app: &mut App, key: KeyEvent) {

@@ -12,15 +12,10 @@ use age::x25519::Recipient;
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{ArgGroup, Args};
-use rand::RngCore;
-use tend_core::commitment::Commitment;
-use tend_core::contribution::{
-    BuildError, ConsentRecord, Contribution, ContributionRequest, Period, RevocationToken,
-    sha256_hex,
-};
+use tend_core::contribution::{BuildError, Period};
 use tend_core::id::IdQuery;
 use tend_core::reflection::Reflection;
-use tend_core::repair::Repair;
+use tend_store::share::{self, GiveError, Prepared, SealError, Sealed};
 use tend_store::{Journal, bundle};
 use zeroize::Zeroizing;
 
@@ -130,13 +125,9 @@ impl Share {
         }
 
         let journal = ctx.open()?;
-        let mut token_bytes = Zeroizing::new([0u8; 32]);
-        rand::rngs::OsRng.fill_bytes(token_bytes.as_mut());
-        let token = RevocationToken::from_bytes(token_bytes.as_ref());
-        let (contribution, excerpt_ids) =
-            self.contribution(ctx, &journal, &purpose, period, expires, token.hash())?;
+        let prepared = self.contribution(ctx, &journal, &purpose, period, expires)?;
         let Some(path) = output else {
-            let json = Zeroizing::new(contribution.to_json());
+            let json = Zeroizing::new(prepared.contribution().to_json());
             crate::output::out_raw(format!("{}\n", json.as_str()).as_bytes());
             return super::done();
         };
@@ -144,7 +135,7 @@ impl Share {
         // The preview goes to stderr, beside the question, so it is read even when stdout
         // is redirected.
         let who: Vec<String> = recipients.iter().map(ToString::to_string).collect();
-        note!("{}", contribution.preview());
+        note!("{}", prepared.contribution().preview());
         note!(
             "It will be encrypted to {} ({}) and written to {}.",
             count_of(who.len(), "recipient", "recipients"),
@@ -154,42 +145,20 @@ impl Share {
         note!("");
         consent(self.yes, who.len())?;
 
-        // Signed over the exact text the preview was made from.
-        let signed = journal.member_key(&purpose)?.sign(&contribution)?;
-        let file = Zeroizing::new(signed.to_json());
-        let sealed = bundle::seal(file.as_bytes(), &recipients, self.armor)?;
-        let record = ConsentRecord::new(
-            &contribution,
-            ctx.now(),
-            who,
-            excerpt_ids,
-            sha256_hex(&sealed),
-            token,
-        );
-        // The counter and the record first: a file that is out there can always be revoked,
-        // and no later contribution reuses its number.
-        journal.record_contribution_counter(&purpose, contribution.counter)?;
-        let record_id = journal.add(&record)?;
-        if let Err(e) = write_private(path, &sealed, self.force) {
-            let _ = journal.delete::<ConsentRecord>(record_id);
-            return Err(e);
-        }
-        say!(
-            "Shared contribution {} for {:?}: wrote {}.",
-            contribution.id,
-            contribution.purpose,
-            path.display()
-        );
+        let sealed = prepared
+            .seal(&journal, &recipients, self.armor, ctx.now())
+            .map_err(not_sealed)?;
+        give(&journal, &sealed, path, self.force)?;
         note!(
             "Hand the file to the facilitator. `tend consent list` shows what you consented to; \
              `tend consent revoke {}` withdraws it.",
-            contribution.id
+            sealed.contribution().id
         );
         super::done()
     }
 
-    /// Counts the journal's records and builds the contribution; returns it with the ids
-    /// of the reflections it quotes.
+    /// Reads what the contribution holds from the journal and builds it, saying which
+    /// records could not be opened and so are not counted.
     fn contribution(
         &self,
         ctx: &Ctx,
@@ -197,53 +166,35 @@ impl Share {
         purpose: &str,
         period: Period,
         expires: Option<NaiveDate>,
-        revocation_hash: String,
-    ) -> Result<(Contribution, Vec<u64>)> {
+    ) -> Result<Prepared> {
         let pack = journal.pack()?;
         let values = values_arg::check_ids(&pack, &self.values)?;
-        let mut excerpt_ids: Vec<u64> = Vec::new();
+        let mut excerpts = Vec::with_capacity(self.excerpts.len());
         for typed in &self.excerpts {
-            let id = journal.resolve::<Reflection>(typed)?;
-            if !excerpt_ids.contains(&id) {
-                excerpt_ids.push(id);
-            }
+            excerpts.push(journal.resolve::<Reflection>(typed)?);
         }
-        let mut excerpts = Vec::with_capacity(excerpt_ids.len());
-        for id in &excerpt_ids {
-            excerpts.push((*id, journal.get::<Reflection>(*id)?));
-        }
-        let request = ContributionRequest {
-            id: new_id(),
-            purpose: purpose.to_owned(),
-            signer: journal.member_key(purpose)?.public(),
-            counter: journal.contribution_counter(purpose)?.saturating_add(1),
-            pack: &pack,
-            period,
-            values,
-            excerpts,
-            name: self.name.clone(),
-            expires,
-            given: ctx.now(),
-            revocation_hash,
-        };
-        let reflections = journal.all::<Reflection>()?;
-        let commitments = journal.all::<Commitment>()?;
-        let repairs = journal.all::<Repair>()?;
-        warn_damaged(&reflections.damaged);
-        if !commitments.damaged.is_empty() || !repairs.damaged.is_empty() {
+        let draft = share::gather(
+            journal,
+            share::Request {
+                purpose: purpose.to_owned(),
+                pack: &pack,
+                period,
+                values,
+                excerpts,
+                name: self.name.clone(),
+                expires,
+                given: ctx.now(),
+            },
+        )?;
+        let unopened = draft.unopened();
+        warn_damaged(&unopened.reflections);
+        if !unopened.commitments.is_empty() || !unopened.repairs.is_empty() {
             note!(
                 "Note: some commitments or repairs could not be opened and are not counted; \
                  `tend check` says more."
             );
         }
-        let contribution = request
-            .build(
-                reflections.records,
-                commitments.records.into_iter().map(|(_, c)| c),
-                repairs.records.into_iter().map(|(_, r)| r),
-            )
-            .map_err(refused)?;
-        Ok((contribution, excerpt_ids))
+        draft.build().map_err(refused)
     }
 
     /// The recipients from --to and --recipients-file, each once, in the order given.
@@ -310,11 +261,33 @@ fn consent(yes: bool, recipients: usize) -> Result<()> {
     }
 }
 
-/// A fresh contribution id: 16 random hex digits.
-fn new_id() -> String {
-    let mut bytes = [0u8; 8];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// A contribution that could not be signed or sealed: the journal's own error keeps its
+/// hint.
+fn not_sealed(error: SealError) -> anyhow::Error {
+    match error {
+        SealError::Sign(e) => e.into(),
+        SealError::Seal(e) => e.into(),
+        other => other.into(),
+    }
+}
+
+/// Records the consent, writes the file (the record is removed again if it cannot be
+/// written), and says so.
+fn give(journal: &Journal, sealed: &Sealed, path: &Path, force: bool) -> Result<()> {
+    sealed
+        .give(journal, |bytes| write_private(path, bytes, force))
+        .map_err(|error| match error {
+            GiveError::Record(e) => e.into(),
+            GiveError::Write(e) => e,
+        })?;
+    let contribution = sealed.contribution();
+    say!(
+        "Shared contribution {} for {:?}: wrote {}.",
+        contribution.id,
+        contribution.purpose,
+        path.display()
+    );
+    Ok(())
 }
 
 /// A contribution the library refused to build, as one line and what to do instead.

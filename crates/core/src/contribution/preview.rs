@@ -8,14 +8,7 @@ use std::fmt::Write as _;
 use super::{Contribution, ValueAggregate, day};
 use crate::commitment::CommitmentState;
 use crate::repair::RepairPart;
-
-fn plural(n: u32, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+use crate::text::count;
 
 impl Contribution {
     /// Exactly what the contribution holds, in plain words, for the member to read before
@@ -116,7 +109,7 @@ impl Contribution {
             writeln!(
                 out,
                 "  {name}: {} named it.",
-                plural(agg.reflections, "reflection", "reflections")
+                count(agg.reflections, "reflection", "reflections")
             )?;
             writeln!(out, "    {}", self.ratings_line(agg))?;
         }
@@ -185,7 +178,7 @@ impl Contribution {
                     .tended
                     .get(p)
                     .filter(|n| **n > 0)
-                    .map(|n| format!("{} in {}", p.heading(), plural(*n, "repair", "repairs")))
+                    .map(|n| format!("{} in {}", p.heading(), count(*n, "repair", "repairs")))
             })
             .collect();
         if parts.is_empty() {
@@ -202,7 +195,7 @@ impl Contribution {
         writeln!(
             out,
             "Excerpts: the full text of {} you chose, without dates:",
-            plural(
+            count(
                 u32::try_from(self.excerpts.len()).unwrap_or(u32::MAX),
                 "reflection",
                 "reflections"

@@ -9,19 +9,16 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use rand::RngCore;
-use tend_core::contribution::{ConsentRecord, RevocationToken, sha256_hex};
 use tend_protocol::Role;
 use tend_protocol::roles::{hex, member_report};
 use tend_store::bundle;
 use zeroize::Zeroizing;
 
-use super::{Share, consent};
+use super::{Share, consent, give};
 use crate::commands::retreat::cofac::{check_free, read_plan, recipient, refused};
 use crate::context::Ctx;
 use crate::failure::fail;
-use crate::files::write_private;
-use crate::{note, say};
+use crate::note;
 
 /// What every member's preview says about who sees what.
 pub const WHO_SEES_WHAT: &str =
@@ -41,25 +38,15 @@ impl Share {
         self.values = plan.pack.values.iter().map(|v| v.id.clone()).collect();
 
         let journal = ctx.open()?;
-        let mut token_bytes = Zeroizing::new([0u8; 32]);
-        rand::rngs::OsRng.fill_bytes(token_bytes.as_mut());
-        let token = RevocationToken::from_bytes(token_bytes.as_ref());
-        let (contribution, excerpt_ids) = self.contribution(
-            ctx,
-            &journal,
-            &plan.purpose,
-            plan.period,
-            None,
-            token.hash(),
-        )?;
+        let prepared = self.contribution(ctx, &journal, &plan.purpose, plan.period, None)?;
+        let contribution = prepared.contribution();
         let key = journal.member_key(&plan.purpose)?;
-        let mut report =
-            member_report(&plan, &contribution, contribution.counter).map_err(|e| {
-                refused(
-                    e,
-                    "nothing was written; share fewer excerpts or a shorter period",
-                )
-            })?;
+        let mut report = member_report(&plan, contribution, contribution.counter).map_err(|e| {
+            refused(
+                e,
+                "nothing was written; share fewer excerpts or a shorter period",
+            )
+        })?;
 
         note!("{}", contribution.preview());
         note!(
@@ -87,30 +74,16 @@ impl Share {
         report.signature = hex(&key.sign_report(&report.signed_bytes())?);
         let file = Zeroizing::new(report.to_json());
         let sealed = bundle::seal(&file, std::slice::from_ref(&helper), false)?;
-        let record = ConsentRecord::new(
-            &contribution,
-            ctx.now(),
-            // A revocation goes to the helper, who applies it; the leader may read it too.
+        // A revocation goes to the helper, who applies it; the leader may read it too.
+        let sealed = prepared.sealed_as(
+            sealed,
             vec![helper.to_string(), leader.to_string()],
-            excerpt_ids,
-            sha256_hex(&sealed),
-            token,
+            ctx.now(),
         );
-        journal.record_contribution_counter(&plan.purpose, contribution.counter)?;
-        let record_id = journal.add(&record)?;
-        if let Err(e) = write_private(&path, &sealed, self.force) {
-            let _ = journal.delete::<ConsentRecord>(record_id);
-            return Err(e);
-        }
-        say!(
-            "Shared contribution {} for {:?}: wrote {}.",
-            contribution.id,
-            contribution.purpose,
-            path.display()
-        );
+        give(&journal, &sealed, &path, self.force)?;
         note!(
             "Hand the file to the helper. `tend consent revoke {}` withdraws it.",
-            contribution.id
+            sealed.contribution().id
         );
         crate::commands::done()
     }
