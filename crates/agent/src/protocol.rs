@@ -16,6 +16,9 @@ pub const MAX_FRAME: usize = 64 << 20;
 /// A journal's id, as its file declares it.
 pub type JournalId = [u8; 16];
 
+/// The longest idle timeout or absolute limit the agent takes.
+pub const LONGEST_TIMER: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// Operation bytes.
 mod op {
     pub const STATUS: u8 = 1;
@@ -313,6 +316,11 @@ pub fn decode(body: &[u8]) -> Option<Request> {
             let key = Zeroizing::new(<[u8; 32]>::try_from(f.take(32)?).ok()?);
             let idle = Duration::from_secs(f.u64()?);
             let limit = Duration::from_secs(f.u64()?);
+            // Deadlines are the time of use plus these: past a week (tend's settings stop
+            // at a day) is malformed, and could not be added to a clock at all near u64::MAX.
+            if idle > LONGEST_TIMER || limit > LONGEST_TIMER {
+                return None;
+            }
             let label = f.text()?;
             Request::Add {
                 journal,
@@ -481,15 +489,16 @@ pub fn decode_status(payload: &[u8]) -> Option<Status> {
     };
     let pid = f.u32()?;
     let n = f.u16()?;
-    let at = |s| UNIX_EPOCH + Duration::from_secs(s);
+    // A time past what the platform can hold is a malformed answer, not a panic.
+    let at = |s| UNIX_EPOCH.checked_add(Duration::from_secs(s));
     let mut journals = Vec::new();
     for _ in 0..n {
         journals.push(Held {
             journal: f.id()?,
             label: f.text()?,
-            since: at(f.u64()?),
-            idle_deadline: at(f.u64()?),
-            limit_deadline: at(f.u64()?),
+            since: at(f.u64()?)?,
+            idle_deadline: at(f.u64()?)?,
+            limit_deadline: at(f.u64()?)?,
         });
     }
     f.done().then_some(Status { pid, journals })
@@ -611,6 +620,37 @@ mod tests {
         huge.extend_from_slice(&[1, 0, b't']);
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
         assert_eq!(decode(&huge), None, "a count larger than the frame");
+    }
+
+    #[test]
+    fn times_no_clock_can_hold_are_malformed_not_a_panic() {
+        // Found by the agent_request fuzz target: a status answer whose times overflow.
+        let mut b = Builder::new(status::OK, 64);
+        b.u32(7)
+            .u16(1)
+            .raw(&[0; 16])
+            .short(b"j")
+            .u64(u64::MAX)
+            .u64(1)
+            .u64(1);
+        assert!(decode_status(&b.bytes[5..]).is_none());
+        // And an agent is never asked to add a year to "now".
+        for (idle, limit) in [
+            (u64::MAX, 60),
+            (60, u64::MAX),
+            (LONGEST_TIMER.as_secs() + 1, 60),
+        ] {
+            let mut b = Builder::new(op::ADD, 128);
+            b.raw(&[1; 16])
+                .raw(&[2; 32])
+                .u64(idle)
+                .u64(limit)
+                .short(b"j");
+            assert!(decode(&b.bytes[4..]).is_none(), "{idle} {limit}");
+        }
+        let mut b = Builder::new(op::ADD, 128);
+        b.raw(&[1; 16]).raw(&[2; 32]).u64(600).u64(7200).short(b"j");
+        assert!(decode(&b.bytes[4..]).is_some());
     }
 
     proptest::proptest! {
