@@ -13,6 +13,8 @@ pub mod merge;
 pub mod object;
 pub mod remote;
 pub mod replica;
+#[cfg(test)]
+mod test_remote;
 
 pub use compact::{Compaction, compact};
 pub use error::{Error, ObjectError, Result};

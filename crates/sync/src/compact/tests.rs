@@ -2,26 +2,8 @@
 //! still needs does, and devices keep syncing and joining afterwards.
 
 use super::*;
-use crate::ids::JournalId;
-use crate::replica::{Options, Replica, Report, init_remote};
-
-struct Setup {
-    _dir: tempfile::TempDir,
-    remote: Remote,
-    key: SyncKey,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let remote = Remote::open(dir.path().to_str().expect("utf-8"), &|_| None).expect("opens");
-    let key = SyncKey::derive(&[41; 32], JournalId([42; 16]));
-    init_remote(&remote, &key, vec![b"unlockers".to_vec()]).expect("init");
-    Setup {
-        _dir: dir,
-        remote,
-        key,
-    }
-}
+use crate::replica::{Options, Replica, Report};
+use crate::test_remote::{Setup, setup};
 
 fn sync(s: &Setup, r: &mut Replica, every: u64, now_ms: u64) -> Report {
     r.sync(

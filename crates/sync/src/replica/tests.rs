@@ -3,24 +3,7 @@
 //! another journal are refused with the replica untouched.
 
 use super::*;
-
-struct Setup {
-    _dir: tempfile::TempDir,
-    remote: Remote,
-    key: SyncKey,
-}
-
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let remote = Remote::open(dir.path().to_str().expect("utf-8"), &|_| None).expect("opens");
-    let key = SyncKey::derive(&[5; 32], JournalId([6; 16]));
-    init_remote(&remote, &key, vec![b"unlocker".to_vec()]).expect("init");
-    Setup {
-        _dir: dir,
-        remote,
-        key,
-    }
-}
+use crate::test_remote::{Setup, setup};
 
 fn device(n: u8) -> DeviceId {
     DeviceId([n; 16])
