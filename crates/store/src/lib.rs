@@ -53,6 +53,7 @@ mod unlock;
 
 pub use check::{AGE_DEFAULT_WORK_FACTOR, CheckReport, Damaged};
 pub use error::{Error, Result};
+pub use ids::IdBook;
 pub use journal::{FORMAT_VERSION, Journal, OpenOptions, SkipReason, Skipped};
 pub use manifest::ManifestState;
 pub use records::{Record, SEGMENT, Scan};

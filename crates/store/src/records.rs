@@ -209,7 +209,27 @@ impl Journal {
         name: &str,
     ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
         let t = txn.open_table(SETTINGS)?;
-        let Some(raw) = t.get(name)? else {
+        let raw = t.get(name)?.map(|v| v.value().to_vec());
+        self.open_setting(name, raw)
+    }
+
+    /// A setting as a write transaction sees it.
+    pub(crate) fn get_setting_in(
+        &self,
+        txn: &WriteTransaction,
+        name: &str,
+    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+        let t = txn.open_table(SETTINGS)?;
+        let raw = t.get(name)?.map(|v| v.value().to_vec());
+        self.open_setting(name, raw)
+    }
+
+    fn open_setting(
+        &self,
+        name: &str,
+        raw: Option<Vec<u8>>,
+    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+        let Some(raw) = raw else {
             return Ok(None);
         };
         let opened = self.key.open(
@@ -217,7 +237,7 @@ impl Journal {
                 table: "tend_settings",
                 key: name.as_bytes(),
             },
-            raw.value(),
+            &raw,
         );
         self.agent_ok()?;
         opened.map(Some).ok_or(Error::RecordDamaged {
@@ -226,7 +246,7 @@ impl Journal {
         })
     }
 
-    fn next_id(&self, txn: &WriteTransaction, table_name: &str) -> Result<u64> {
+    pub(crate) fn next_id(&self, txn: &WriteTransaction, table_name: &str) -> Result<u64> {
         let name = counter_name(table_name);
         let current = {
             let t = txn.open_table(SETTINGS)?;
@@ -325,29 +345,47 @@ impl Journal {
         if txn.open_table(table(T::TABLE))?.get(id)?.is_none() {
             return Err(Error::NotFound { kind: T::KIND, id });
         }
-        self.put_sealed_json(&txn, T::TABLE, id, record)?;
-        self.update_index(&txn, record.index_entry(id).into_iter().collect(), &[])?;
+        self.put_in(&txn, id, record)?;
         self.commit(txn)?;
         Ok(())
+    }
+
+    /// Writes a record under `id` inside `txn`, with its index entry.
+    pub(crate) fn put_in<T: Record>(
+        &self,
+        txn: &WriteTransaction,
+        id: u64,
+        record: &T,
+    ) -> Result<()> {
+        self.put_sealed_json(txn, T::TABLE, id, record)?;
+        self.update_index(txn, record.index_entry(id).into_iter().collect(), &[])
     }
 
     /// Deletes a record for good.
     pub fn delete<T: Record>(&self, id: u64) -> Result<()> {
         let txn = self.begin()?;
+        if !self.remove_in::<T>(&txn, id)? {
+            return Err(Error::NotFound { kind: T::KIND, id });
+        }
+        self.note_deletion(&txn)?;
+        self.commit(txn)?;
+        Ok(())
+    }
+
+    /// Removes a record and its index entry inside `txn`; says whether there was one.
+    pub(crate) fn remove_in<T: Record>(&self, txn: &WriteTransaction, id: u64) -> Result<bool> {
         let old = txn
             .open_table(table(T::TABLE))?
             .remove(id)?
             .map(|v| v.value().to_vec());
         self.track_removed(T::TABLE, id, old.as_deref());
         if old.is_none() {
-            return Err(Error::NotFound { kind: T::KIND, id });
+            return Ok(false);
         }
         if T::TABLE == REFLECTIONS {
-            self.update_index(&txn, Vec::new(), &[id])?;
+            self.update_index(txn, Vec::new(), &[id])?;
         }
-        self.note_deletion(&txn)?;
-        self.commit(txn)?;
-        Ok(())
+        Ok(true)
     }
 
     /// How many records of a kind there are.
