@@ -232,17 +232,15 @@ fn decode_written(raw: &[u8]) -> Option<BTreeMap<u64, RecordId>> {
     if !raw.len().is_multiple_of(24) {
         return None;
     }
-    Some(
-        raw.chunks_exact(24)
-            .map(|c| {
-                let (n, id) = c.split_at(8);
-                Some((
-                    u64::from_le_bytes(n.try_into().ok()?),
-                    RecordId::from_bytes(id.try_into().ok()?),
-                ))
-            })
-            .collect::<Option<_>>()?,
-    )
+    raw.chunks_exact(24)
+        .map(|c| {
+            let (n, id) = c.split_at(8);
+            Some((
+                u64::from_le_bytes(n.try_into().ok()?),
+                RecordId::from_bytes(id.try_into().ok()?),
+            ))
+        })
+        .collect()
 }
 
 /// The one id among `handles` that `prefix` names, or why there is none.
