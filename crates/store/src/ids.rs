@@ -1,31 +1,156 @@
-//! From what a person typed to a record: an old record number, or the letters of a handle.
+//! Record ids: the random 128-bit id every record carries (the same on every device), the
+//! local number this device knows it by, its handle, and what a person typed.
 //!
-//! Format 1 names records by numbers counted per kind, so a number is all it can resolve;
-//! the handles of format 2's random ids (see `tend_core::id`) are looked up here too, so the
-//! commands that take an id already read both.
+//! A reflection's id is kept beside its index entry, so reading every id never opens a text.
+//! A record that came from a format 1 journal keeps its old number as its local number and
+//! is marked as an alias, so `tend show 42` finds what it found.
+
+use std::collections::{BTreeMap, HashMap};
 
 use tend_core::id::{Handles, IdQuery, Prefix, RecordId, Resolved};
 
 use crate::error::{Error, Result};
 use crate::journal::Journal;
-use crate::records::Record;
+use crate::records::{Record, kind_of, layout};
+
+/// The records of one kind: number on this device <-> id on every device, and handles.
+#[derive(Debug, Clone, Default)]
+pub struct IdBook {
+    by_number: BTreeMap<u64, (RecordId, bool)>,
+    by_id: HashMap<RecordId, u64>,
+    handles: Handles,
+}
+
+impl IdBook {
+    fn new(items: impl IntoIterator<Item = (u64, RecordId, bool)>) -> Self {
+        let mut by_number = BTreeMap::new();
+        let mut by_id = HashMap::new();
+        for (n, id, alias) in items {
+            by_number.insert(n, (id, alias));
+            by_id.insert(id, n);
+        }
+        let handles = Handles::new(by_id.keys().copied());
+        IdBook {
+            by_number,
+            by_id,
+            handles,
+        }
+    }
+
+    /// The id of the record numbered `number` here.
+    pub fn id(&self, number: u64) -> Option<RecordId> {
+        self.by_number.get(&number).map(|(id, _)| *id)
+    }
+
+    /// The number here of the record with `id`.
+    pub fn number(&self, id: RecordId) -> Option<u64> {
+        self.by_id.get(&id).copied()
+    }
+
+    /// The handle of record `number`: the shortest prefix of its id no other record of its
+    /// kind shares, at least four letters.
+    pub fn handle(&self, number: u64) -> Option<String> {
+        self.id(number).map(|id| self.handles.handle(id))
+    }
+
+    /// Whether `number` is a format 1 number kept as an alias.
+    pub fn is_alias(&self, number: u64) -> bool {
+        self.by_number.get(&number).is_some_and(|(_, alias)| *alias)
+    }
+
+    /// How many records.
+    pub fn len(&self) -> usize {
+        self.by_number.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_number.is_empty()
+    }
+
+    /// Every record, by number.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, RecordId)> + '_ {
+        self.by_number.iter().map(|(n, (id, _))| (*n, *id))
+    }
+}
 
 impl Journal {
-    /// The id of the record of kind `T` that `query` names. A number names the record it
-    /// always named (whether it still exists is for the read to say); letters name the one
-    /// record whose handle starts with them, and otherwise say that none or several do.
+    /// The ids of every record of kind `T` that opens. Reflections' ids are read from the
+    /// index, without opening their texts.
+    pub fn ids<T: Record>(&self) -> Result<IdBook> {
+        let kind = kind_of::<T>();
+        if kind == layout::Kind::Text {
+            let items = self.index_items()?;
+            return Ok(IdBook::new(
+                items.records.into_iter().map(|(n, i)| (n, i.id, i.alias)),
+            ));
+        }
+        let txn = redb::ReadableDatabase::begin_read(&*self.db)?;
+        let mut out = Vec::new();
+        let mut sealed = self.sealed_segments(&txn, kind)?;
+        for items in self.open_segments(kind, &mut sealed).into_iter().flatten() {
+            out.extend(items.into_iter().map(|(n, i)| (n, i.id, i.alias)));
+        }
+        self.agent_ok()?;
+        Ok(IdBook::new(out))
+    }
+
+    /// The number of the record of kind `T` that `query` names. Digits name the format 1
+    /// record they always named (and, until the commands print handles, the record this
+    /// device numbered so; whether it still exists is for the read to say); letters name the
+    /// one record whose handle starts with them, and otherwise say that none or several do.
     pub fn resolve<T: Record>(&self, query: &IdQuery) -> Result<u64> {
         match query {
             IdQuery::Alias(n) => Ok(*n),
-            // A format 1 journal gives no record a handle, so no letters pick one.
-            IdQuery::Prefix(p) => match pick(T::KIND, p, &Handles::default()) {
-                Err(e) => Err(e),
-                Ok(_) => Err(Error::NoSuchHandle {
+            IdQuery::Prefix(p) => {
+                let book = self.ids::<T>()?;
+                let id = pick(T::KIND, p, &book.handles)?;
+                book.number(id).ok_or(Error::NoSuchHandle {
                     kind: T::KIND,
                     handle: p.to_string(),
-                }),
-            },
+                })
+            }
         }
+    }
+
+    /// Sync: in one durable transaction, writes each record as the record with that id
+    /// (replacing it where it is, else adding it under a new local number) and deletes the
+    /// records with the given ids (absent ones are not an error).
+    pub fn apply_by_id<T: Record>(
+        &self,
+        puts: &[(RecordId, T)],
+        deletes: &[RecordId],
+    ) -> Result<()> {
+        let mut book = self.ids::<T>()?;
+        let txn = self.begin()?;
+        let mut w = layout::Writer::new(self, &txn);
+        for (id, record) in puts {
+            match book.number(*id) {
+                Some(n) => {
+                    let alias = book.is_alias(n);
+                    self.put_in(&mut w, n, *id, alias, record)?;
+                }
+                None => {
+                    let n = self.add_in(&mut w, &[(*id, record)])?[0];
+                    book.by_number.insert(n, (*id, false));
+                    book.by_id.insert(*id, n);
+                }
+            }
+        }
+        let mut deleted = false;
+        for id in deletes {
+            if let Some(n) = book.number(*id) {
+                deleted |= self.delete_in::<T>(&mut w, n)?;
+                book.by_id.remove(id);
+                book.by_number.remove(&n);
+            }
+        }
+        w.finish()?;
+        if deleted {
+            self.note_deletion(&txn)?;
+        }
+        self.commit(txn)?;
+        Ok(())
     }
 }
 
