@@ -137,3 +137,97 @@ fn sigkill_during_the_upgrade_leaves_old_or_new_whole() {
     eprintln!("{finished} upgrades finished, {killed} were killed");
     assert!(killed >= 6, "the test really interrupted upgrades");
 }
+
+/// Every age file in `bytes`, carved as an attacker would: from the magic line to the end of
+/// the header's MAC line, plus the 64-byte payload of a wrapped 32-byte key.
+fn carve_age_files(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(pos) = find(&bytes[at..], b"age-encryption.org/v1\n") {
+        let start = at + pos;
+        at = start + 1;
+        let Some(mac) = find(&bytes[start..], b"\n--- ") else {
+            continue;
+        };
+        let Some(end) = find(&bytes[start + mac + 1..], b"\n") else {
+            continue;
+        };
+        let header_end = start + mac + 1 + end + 1;
+        out.push(bytes[start..(header_end + 64).min(bytes.len())].to_vec());
+    }
+    out
+}
+
+/// How many carved headers of `file` the passphrase opens.
+fn opened_by(file: &std::path::Path, pass: &str) -> usize {
+    let mut id = age::scrypt::Identity::new(age::secrecy::SecretString::from(pass.to_owned()));
+    id.set_max_work_factor(22);
+    carve_age_files(&std::fs::read(file).unwrap())
+        .iter()
+        .filter(|f| {
+            age::Decryptor::new(f.as_slice())
+                .ok()
+                .and_then(|d| d.decrypt(std::iter::once(&id as &dyn age::Identity)).ok())
+                .is_some()
+        })
+        .count()
+}
+
+#[test]
+fn after_the_upgrade_a_changed_passphrase_opens_nothing_in_the_journal_and_the_backup_is_named() {
+    let env = Env::new();
+    write_v1(&env, &reflections(20));
+    env.ok(&["list"]);
+    let backup = env.journal.with_file_name(format!(
+        "{}.format1-backup",
+        env.journal.file_name().unwrap().to_string_lossy()
+    ));
+    assert_eq!(opened_by(&env.journal, PASSPHRASE), 1);
+    // An identity added after the upgrade and removed again opens nothing either.
+    let lost = age::x25519::Identity::generate();
+    env.ok(&["key", "add", "--recipient", &lost.to_public().to_string()]);
+    env.ok(&["key", "remove", "2"]);
+    let carved = carve_age_files(&std::fs::read(&env.journal).unwrap());
+    assert!(!carved.is_empty());
+    for f in &carved {
+        let d = age::Decryptor::new(f.as_slice()).unwrap();
+        assert!(
+            d.decrypt(std::iter::once(&lost as &dyn age::Identity))
+                .is_err()
+        );
+    }
+    let new_pass = env.file("new-pass", "a passphrase nobody saw\n");
+    env.ok(&[
+        "key",
+        "passwd",
+        "--new-passphrase-file",
+        new_pass.to_str().unwrap(),
+    ]);
+    // No header carved out of the journal opens with the old passphrase...
+    assert_eq!(opened_by(&env.journal, PASSPHRASE), 0);
+    assert_eq!(opened_by(&env.journal, "a passphrase nobody saw"), 1);
+    // ...but the copy of the format 1 file still does, so check says to remove it.
+    assert_eq!(opened_by(&backup, PASSPHRASE), 1);
+    let check = env
+        .cmd()
+        .env("TEND_PASSPHRASE_FILE", &new_pass)
+        .args(["check"])
+        .output()
+        .unwrap();
+    assert!(check.status.success());
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        stderr.contains("the journal's key has changed since"),
+        "{stderr}"
+    );
+    let removed = env
+        .cmd()
+        .env("TEND_PASSPHRASE_FILE", &new_pass)
+        .args(["check", "--remove-backup"])
+        .output()
+        .unwrap();
+    assert!(removed.status.success());
+    assert!(!backup.exists());
+    assert!(String::from_utf8_lossy(&removed.stdout).contains("Removed the copy"));
+}
