@@ -41,10 +41,19 @@ fn is_bucket(len: usize) -> bool {
 fn the_file_names_no_kind_of_record_and_pads_every_segment() {
     let env = Env::with_journal();
     for i in 0..3 {
-        env.ok(&["write", &format!("reflection {i} {}", "words ".repeat(i * 40))]);
+        env.ok(&[
+            "write",
+            &format!("reflection {i} {}", "words ".repeat(i * 40)),
+        ]);
     }
     env.ok(&["commit", "add", "Bring the rota to the next meeting"]);
-    env.ok(&["repair", "open", "I talked over a colleague", "--affected", "a colleague"]);
+    env.ok(&[
+        "repair",
+        "open",
+        "I talked over a colleague",
+        "--affected",
+        "a colleague",
+    ]);
     let names = tables(&env);
     let expected: BTreeSet<String> = [
         "tend_meta",
@@ -77,7 +86,10 @@ fn a_deletion_leaves_no_gap_and_keys_follow_no_order() {
         env.ok(&["write", &format!("reflection {i}")]);
     }
     let keys = |env: &Env| -> BTreeSet<[u8; 16]> {
-        layout::all(&env.journal).into_iter().map(|(k, _)| k).collect()
+        layout::all(&env.journal)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
     };
     let before = keys(&env);
     env.ok(&["delete", "3", "--yes"]);
