@@ -34,7 +34,8 @@ fn settings(env: &Env) -> BTreeSet<String> {
 
 /// Whether `len` is a size bucket of a padded plaintext (docs/format.md).
 fn is_bucket(len: usize) -> bool {
-    (len <= 4096 && len >= 256 && len.is_power_of_two()) || (len > 4096 && len % 4096 == 0)
+    ((256..=4096).contains(&len) && len.is_power_of_two())
+        || (len > 4096 && len.is_multiple_of(4096))
 }
 
 #[test]

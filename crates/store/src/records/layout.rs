@@ -299,6 +299,31 @@ pub(crate) fn elements(kind: Kind, segment: u64, content: &[u8]) -> Option<Vec<(
     r.is_empty().then_some(out)
 }
 
+/// The index entries of an index segment's content, without its records' ids (what
+/// listing needs); `None` for anything malformed.
+pub(crate) fn index_entries(segment: u64, content: &[u8]) -> Option<Vec<Entry>> {
+    let mut r = content;
+    if take(&mut r, 1)? != [CONTENT_VERSION] {
+        return None;
+    }
+    let count = usize::try_from(read_varint(&mut r)?).ok()?;
+    if count > r.len() {
+        return None;
+    }
+    let range = Kind::Index.numbers(segment);
+    for _ in 0..count {
+        let number = read_varint(&mut r)?;
+        take(&mut r, 17)?;
+        let len = usize::try_from(read_varint(&mut r)?).ok()?;
+        take(&mut r, len)?;
+        if !range.contains(&number) {
+            return None;
+        }
+    }
+    let entries = super::segment::decode(r)?;
+    (entries.len() == count && entries.iter().all(|e| range.contains(&e.id))).then_some(entries)
+}
+
 fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     if n > r.len() {
         return None;
