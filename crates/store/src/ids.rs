@@ -174,6 +174,66 @@ pub(crate) fn pick(kind: &'static str, prefix: &Prefix, handles: &Handles) -> Re
 mod tests {
     use super::*;
 
+    #[test]
+    fn apply_by_id_replaces_adds_and_deletes_in_one_write() {
+        use age::secrecy::SecretString;
+        use chrono::{NaiveDate, Utc};
+        use tend_core::reflection::Reflection;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("j.tend");
+        let unlocker = crate::NewUnlocker::Passphrase {
+            passphrase: SecretString::from("p".to_owned()),
+            work_factor: Some(4),
+        };
+        let mut j = Journal::create(
+            &path,
+            &unlocker,
+            &tend_core::pack::ValuesPack::default_pack(),
+            Utc::now(),
+        )
+        .expect("created");
+        let on = NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
+        let r = |t: &str| Reflection::new(t, on, Utc::now());
+        let a = j.add(&r("a")).expect("a");
+        let b = j.add(&r("b")).expect("b");
+        let book = j.ids::<Reflection>().expect("ids");
+        assert_eq!(book.len(), 2);
+        let (ida, idb) = (book.id(a).expect("a"), book.id(b).expect("b"));
+        assert_eq!(book.number(ida), Some(a));
+        assert!(!book.is_alias(a));
+        let handle = book.handle(a).expect("a handle");
+        assert!(handle.len() >= 4);
+        let query = IdQuery::parse(&handle).expect("letters");
+        assert_eq!(j.resolve::<Reflection>(&query).expect("resolves"), a);
+        let new_id = RecordId::from_bytes([9; 16]);
+        let counter = j.write_counter().expect("reads");
+        j.apply_by_id(
+            &[
+                (ida, r("a, changed elsewhere")),
+                (new_id, r("made elsewhere")),
+            ],
+            &[idb, RecordId::from_bytes([1; 16])],
+        )
+        .expect("applied");
+        assert_eq!(
+            j.write_counter().expect("reads"),
+            counter.map(|c| c + 1),
+            "one write"
+        );
+        let book = j.ids::<Reflection>().expect("ids");
+        assert_eq!(book.len(), 2);
+        assert_eq!(book.number(ida), Some(a));
+        assert_eq!(
+            j.get::<Reflection>(a).expect("a").text,
+            "a, changed elsewhere"
+        );
+        let n = book.number(new_id).expect("added");
+        assert_eq!(n, 3, "a new local number");
+        assert_eq!(j.get::<Reflection>(n).expect("new").text, "made elsewhere");
+        assert!(book.number(idb).is_none());
+        assert!(j.check().expect("checks").is_ok());
+    }
+
     fn id(bytes: [u8; 2]) -> RecordId {
         let mut b = [0u8; 16];
         b[..2].copy_from_slice(&bytes);
