@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::Env;
-use redb::ReadableTable;
+use common::{Env, PASSPHRASE, layout};
 
 fn first_line(err: &str) -> &str {
     err.lines().next().unwrap_or("")
@@ -81,61 +80,66 @@ fn newer_format_is_refused_without_change() {
     assert!(err.contains("update tend"));
 }
 
-fn tamper_record(env: &Env, table: &str, id: u64) {
-    let db = redb::Database::create(&env.journal).unwrap();
-    let txn = db.begin_write().unwrap();
-    {
-        let def: redb::TableDefinition<'_, u64, &[u8]> = redb::TableDefinition::new(table);
-        let mut t = txn.open_table(def).unwrap();
-        let mut bytes = t.get(id).unwrap().unwrap().value().to_vec();
-        let last = bytes.len() - 5;
-        bytes[last] ^= 0x40;
-        t.insert(id, bytes.as_slice()).unwrap();
-    }
-    txn.commit().unwrap();
+/// The data key of the test journal, for addressing its segments.
+fn key(env: &Env) -> tend_store::SealingKey {
+    layout::key(&env.journal, PASSPHRASE)
 }
 
 #[test]
 fn check_names_damaged_records_and_the_rest_stay_readable() {
     let env = Env::with_journal();
-    for i in 1..=4 {
-        env.ok(&["write", &format!("reflection {i}"), "-t", "t"]);
-    }
+    // 130 reflections: text segments 0 (1–63), 1 (64–127) and 2 (128–130).
+    let file = env.file("import.json", &layout::import_json(130));
+    env.ok(&["import", file.to_str().unwrap()]);
     assert!(env.ok(&["check"]).contains("All"));
-    tamper_record(&env, "reflections", 2);
+    let k = key(&env);
+    layout::flip(&env.journal, layout::segment_key(&k, layout::TEXT, 1));
     let out = env.run(&["check"]);
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("damaged: reflections 2"), "{stdout}");
+    // A damaged segment names every reflection the index says it held, and only those.
+    for n in 64..128 {
+        assert!(
+            stdout.contains(&format!("damaged: reflections {n}\n")),
+            "{stdout}"
+        );
+    }
+    assert!(!stdout.contains("damaged: reflections 63\n"), "{stdout}");
+    assert!(!stdout.contains("damaged: reflections 128\n"), "{stdout}");
     // The others stay readable.
     assert!(env.ok(&["show", "1"]).contains("reflection 1"));
-    assert!(env.ok(&["show", "3"]).contains("reflection 3"));
-    let err = env.fails(&["show", "2"]);
+    assert!(env.ok(&["show", "130"]).contains("reflection 130"));
+    let err = env.fails(&["show", "70"]);
     assert!(
-        first_line(&err).contains("reflection 2 cannot be opened"),
+        first_line(&err).contains("reflection 70 cannot be opened"),
         "{err}"
     );
     let out = env.run(&["search", "reflection"]);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be opened"));
+    let found = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        found.contains("reflection 130") && found.contains("reflection 63"),
+        "{found}"
+    );
+    assert!(!found.contains("reflection 70"), "{found}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("64 reflections could not be opened"),
+        "{stderr}"
+    );
     // The list index lives apart; damaging it is read around.
-    tamper_record(&env, "reflection_index", 0);
-    let list = env.run(&["list"]);
+    layout::flip(&env.journal, layout::segment_key(&k, layout::INDEX, 0));
+    let list = env.run(&["list", "--all"]);
     assert!(list.status.success());
     let stdout = String::from_utf8_lossy(&list.stdout);
-    assert_eq!(stdout.lines().count(), 3, "{stdout}");
-    // A moved record (swapped ids) does not open either.
-    let db = redb::Database::create(&env.journal).unwrap();
-    let txn = db.begin_write().unwrap();
-    {
-        let def: redb::TableDefinition<'_, u64, &[u8]> = redb::TableDefinition::new("reflections");
-        let mut t = txn.open_table(def).unwrap();
-        let four = t.get(4).unwrap().unwrap().value().to_vec();
-        t.insert(3, four.as_slice()).unwrap();
-    }
-    txn.commit().unwrap();
-    drop(db);
+    assert_eq!(stdout.lines().count(), 66, "{stdout}");
+    // A moved segment (another segment's bytes at its key) does not open either.
+    let two = layout::get(&env.journal, layout::segment_key(&k, layout::TEXT, 2)).unwrap();
+    layout::put(
+        &env.journal,
+        layout::segment_key(&k, layout::TEXT, 0),
+        Some(&two),
+    );
     let err = env.fails(&["show", "3"]);
     assert!(
         first_line(&err).contains("reflection 3 cannot be opened"),
@@ -159,30 +163,25 @@ fn busy_journal_waits_then_says_so() {
     env.ok(&["list"]);
 }
 
-/// Moves a record to another key in a table, as a damaged file might.
-fn move_record(env: &Env, table: &str, from: u64, to: u64) {
-    let db = redb::Database::create(&env.journal).unwrap();
-    let txn = db.begin_write().unwrap();
-    {
-        let def: redb::TableDefinition<'_, u64, &[u8]> = redb::TableDefinition::new(table);
-        let mut t = txn.open_table(def).unwrap();
-        let bytes = t.remove(from).unwrap().unwrap().value().to_vec();
-        t.insert(to, bytes.as_slice()).unwrap();
-    }
-    txn.commit().unwrap();
-}
-
-/// A damaged index segment key so large that it cannot be a place (the fuzzing finding of
-/// the journal file): nothing overflows, and `list` reads the reflections around it instead
-/// of saying the journal is empty.
+/// An index segment moved to a key that is no segment's place (as a damaged file might
+/// have it): `list` reads the reflections around it instead of saying the journal is empty,
+/// and `check` says the index disagrees.
 #[test]
-fn an_index_key_out_of_range_is_read_around() {
+fn an_index_segment_moved_away_is_read_around() {
     let env = Env::with_journal();
     for i in 1..=3 {
         env.ok(&["write", &format!("reflection {i}"), "-t", "kept"]);
     }
-    for huge in [u64::MAX, u64::MAX / 256, u64::MAX / 256 + 1, u64::MAX / 3] {
-        move_record(&env, "reflection_index", 0, huge);
+    let k = key(&env);
+    let at = layout::segment_key(&k, layout::INDEX, 0);
+    let bytes = layout::get(&env.journal, at).unwrap();
+    for elsewhere in [
+        [0u8; 16],
+        [0xff; 16],
+        layout::segment_key(&k, layout::INDEX, 1),
+    ] {
+        layout::put(&env.journal, at, None);
+        layout::put(&env.journal, elsewhere, Some(&bytes));
         let list = env.run(&["list"]);
         assert!(list.status.success(), "{list:?}");
         let stdout = String::from_utf8_lossy(&list.stdout);
@@ -192,11 +191,9 @@ fn an_index_key_out_of_range_is_read_around() {
         let out = env.run(&["check"]);
         assert!(!out.status.success());
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            stdout.contains(&format!("damaged: reflection_index {huge}")),
-            "{stdout}"
-        );
-        move_record(&env, "reflection_index", huge, 0);
+        assert!(stdout.contains("the list index disagrees"), "{stdout}");
+        layout::put(&env.journal, elsewhere, None);
+        layout::put(&env.journal, at, Some(&bytes));
     }
     assert!(env.ok(&["check"]).contains("All"));
 }
@@ -207,8 +204,9 @@ fn an_index_key_out_of_range_is_read_around() {
 fn list_never_calls_a_damaged_journal_empty() {
     let env = Env::with_journal();
     env.ok(&["write", "the only one"]);
-    tamper_record(&env, "reflections", 1);
-    tamper_record(&env, "reflection_index", 0);
+    let k = key(&env);
+    layout::flip(&env.journal, layout::segment_key(&k, layout::TEXT, 0));
+    layout::flip(&env.journal, layout::segment_key(&k, layout::INDEX, 0));
     let out = env.run(&["list"]);
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);

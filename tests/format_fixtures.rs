@@ -10,17 +10,22 @@ use std::path::PathBuf;
 use common::Env;
 
 fn fixture(name: &str) -> PathBuf {
+    fixture_of("v1", name)
+}
+
+fn fixture_of(version: &str, name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/format/v1")
+        .join("tests/fixtures/format")
+        .join(version)
         .join(name)
 }
 
 /// A copy of the fixture journal in a fresh home (opening a redb file rewrites a header byte,
 /// and the committed file must stay as it was made).
-fn fixture_env() -> Env {
+fn fixture_env(version: &str) -> Env {
     let env = Env::new();
-    std::fs::copy(fixture("journal.tend"), &env.journal).unwrap();
-    std::fs::copy(fixture("passphrase.txt"), &env.pass_file).unwrap();
+    std::fs::copy(fixture_of(version, "journal.tend"), &env.journal).unwrap();
+    std::fs::copy(fixture_of(version, "passphrase.txt"), &env.pass_file).unwrap();
     env
 }
 
@@ -32,7 +37,38 @@ fn without_exported(text: &str) -> serde_json::Value {
 
 #[test]
 fn v1_journal_opens_to_what_it_held() {
-    let env = fixture_env();
+    let env = fixture_env("v1");
+    // The first command says it upgrades the journal, and keeps a copy of the old file.
+    let out = env.run(&["list"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("upgrades it to format 2"), "{stderr}");
+    let backup = env.journal.with_file_name("journal.tend.format1-backup");
+    assert_eq!(
+        std::fs::read(&backup).unwrap().len(),
+        std::fs::read(fixture("journal.tend")).unwrap().len()
+    );
+    let again = env.run(&["list"]);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("upgrades"));
+    journal_opens_to_what_it_held(&env, "v1");
+}
+
+#[test]
+fn v2_journal_opens_to_what_it_held() {
+    let env = fixture_env("v2");
+    let out = env.run(&["list"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("upgrades"));
+    journal_opens_to_what_it_held(&env, "v2");
+    assert!(
+        !env.journal
+            .with_file_name("journal.tend.format1-backup")
+            .exists()
+    );
+}
+
+/// The fixture journal of `version`, opened with this build, holds what it held.
+fn journal_opens_to_what_it_held(env: &Env, version: &str) {
+    let fixture = |name: &str| fixture_of(version, name);
     let expected = without_exported(&std::fs::read_to_string(fixture("export.json")).unwrap());
     let actual = without_exported(&env.ok(&["export", "--format", "json"]));
     assert_eq!(actual, expected);
@@ -59,7 +95,7 @@ fn v1_journal_opens_to_what_it_held() {
     let consents: serde_json::Value =
         serde_json::from_str(&env.ok(&["consent", "list", "--json"])).unwrap();
     assert_eq!(consents[0]["status"], "revoked");
-    // The identity unlocker of v1 opens it too.
+    // The identity unlocker opens it too.
     let member_key = fixture("member.key");
     let out = env
         .cmd()

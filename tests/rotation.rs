@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use age::secrecy::{ExposeSecret, SecretString};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use common::{Env, PASSPHRASE};
+use common::{Env, PASSPHRASE, layout};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
 
 fn keygen(env: &Env, name: &str) -> (std::path::PathBuf, age::x25519::Identity) {
@@ -95,12 +95,11 @@ fn data_key(journal: &[u8], identity: &dyn age::Identity) -> Vec<u8> {
         .expect("the secret opens one header")
 }
 
-const REFLECTIONS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("reflections");
 const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_meta");
 
 /// Every sealed value of every table, and the journal id, read with redb from a copy.
-/// Every sealed value, the journal id, and the reflections by id.
-type Contents = (Vec<Vec<u8>>, Vec<u8>, Vec<(u64, Vec<u8>)>);
+/// Every sealed value, the journal id, and the records table by key.
+type Contents = (Vec<Vec<u8>>, Vec<u8>, Vec<([u8; 16], Vec<u8>)>);
 
 fn sealed_values(env: &Env, bytes: &[u8]) -> Contents {
     let copy = env.path("inspect.tend");
@@ -110,7 +109,7 @@ fn sealed_values(env: &Env, bytes: &[u8]) -> Contents {
     let mut all = Vec::new();
     for t in txn.list_tables().unwrap() {
         let name = t.name().to_owned();
-        if name == "tend_meta" || name == "tend_settings" {
+        if name == "tend_meta" || name == "tend_settings" || name == "tend_records" {
             continue;
         }
         let def: TableDefinition<'_, u64, &[u8]> = TableDefinition::new(&name);
@@ -130,31 +129,45 @@ fn sealed_values(env: &Env, bytes: &[u8]) -> Contents {
         .unwrap()
         .value()
         .to_vec();
-    let reflections = txn
-        .open_table(REFLECTIONS)
-        .unwrap()
-        .iter()
-        .unwrap()
-        .map(|i| {
-            let (k, v) = i.unwrap();
-            (k.value(), v.value().to_vec())
-        })
-        .collect();
     drop(txn);
     drop(db);
+    let records = layout::all(&copy);
+    all.extend(records.iter().map(|(_, v)| v.clone()));
     std::fs::remove_file(&copy).unwrap();
-    (all, id, reflections)
+    (all, id, records)
 }
 
-/// Opens a sealed reflection as docs/format.md describes it, with a raw data key.
-fn open_record(key: &[u8], journal_id: &[u8], id: u64, sealed: &[u8]) -> Option<Vec<u8>> {
+/// The sealed text segment `segment` in `records`, found by its key under `key`.
+fn text_segment(
+    records: &[([u8; 16], Vec<u8>)],
+    key: &[u8],
+    journal_id: &[u8],
+    segment: u64,
+) -> Vec<u8> {
+    let k = tend_store::SealingKey::from_bytes(
+        &key.try_into().unwrap(),
+        journal_id.try_into().unwrap(),
+    );
+    let at = layout::segment_key(&k, layout::TEXT, segment);
+    records
+        .iter()
+        .find(|(key, _)| *key == at)
+        .unwrap()
+        .1
+        .clone()
+}
+
+/// Opens a sealed text segment as docs/format.md describes it, with a raw data key: its
+/// padded plaintext.
+fn open_record(key: &[u8], journal_id: &[u8], segment: u64, sealed: &[u8]) -> Option<Vec<u8>> {
     if sealed.first() != Some(&1) || sealed.len() < 41 {
         return None;
     }
     let mut aad = b"tend/record/v1\0".to_vec();
     aad.extend_from_slice(journal_id);
-    aad.extend_from_slice(b"reflections\0");
-    aad.extend_from_slice(&id.to_be_bytes());
+    aad.extend_from_slice(b"tend_records\0");
+    aad.push(layout::TEXT);
+    aad.extend_from_slice(&segment.to_be_bytes());
     let cipher = chacha20poly1305::XChaCha20Poly1305::new_from_slice(key).unwrap();
     cipher
         .decrypt(
@@ -238,14 +251,24 @@ fn carved_headers_open_for_no_removed_secret_and_old_records_need_the_old_key() 
     assert_ne!(old_key, new_key);
     let (new_sealed, new_id, new_reflections) = sealed_values(&env, &after);
     assert_eq!(journal_id, new_id, "the journal keeps its id");
-    let (old_id, old_record) = &old_reflections[0];
-    let (new_id1, new_record) = &new_reflections[0];
-    assert_eq!((*old_id, *new_id1), (1, 1));
-    assert!(open_record(&old_key, &journal_id, 1, old_record).is_some());
-    assert!(open_record(&new_key, &journal_id, 1, new_record).is_some());
-    assert!(open_record(&new_key, &journal_id, 1, old_record).is_none());
-    assert!(open_record(&old_key, &journal_id, 1, new_record).is_none());
-    assert_eq!(new_reflections.len(), 2, "the deleted reflection is gone");
+    let old_record = &text_segment(&old_reflections, &old_key, &journal_id, 0);
+    let new_record = &text_segment(&new_reflections, &new_key, &journal_id, 0);
+    assert!(open_record(&old_key, &journal_id, 0, old_record).is_some());
+    let opened = open_record(&new_key, &journal_id, 0, new_record).unwrap();
+    assert!(open_record(&new_key, &journal_id, 0, old_record).is_none());
+    assert!(open_record(&old_key, &journal_id, 0, new_record).is_none());
+    let text = String::from_utf8_lossy(&opened);
+    assert!(text.contains("kept until the end"), "{text}");
+    assert!(
+        !text.contains("deleted later"),
+        "the deleted reflection is gone"
+    );
+    // Segment keys are a MAC under the data key: a rotation changes every one of them.
+    assert!(
+        old_reflections
+            .iter()
+            .all(|(k, _)| new_reflections.iter().all(|(n, _)| n != k))
+    );
 
     // Nothing sealed in the old file (records, the deleted one, index, settings,
     // unlockers) lies anywhere in the new one, free pages included.
@@ -314,11 +337,11 @@ fn purge_leaves_no_sealed_copy_in_free_pages() {
     for i in 0..20 {
         env.ok(&["write", &format!("reflection number {i}")]);
     }
-    let bytes = std::fs::read(&env.journal).unwrap();
-    let (_, _, reflections) = sealed_values(&env, &bytes);
-    let (_, doomed) = reflections.iter().find(|(id, _)| *id == 7).unwrap().clone();
-    let (_, other) = reflections.iter().find(|(id, _)| *id == 8).unwrap().clone();
+    // All twenty share one text segment: each deletion rewrites it.
+    let at = layout::segment_key(&layout::key(&env.journal, PASSPHRASE), layout::TEXT, 0);
+    let doomed = layout::get(&env.journal, at).unwrap();
     env.ok(&["delete", "7", "--yes"]);
+    let other = layout::get(&env.journal, at).unwrap();
     let note = String::from_utf8(env.run(&["check"]).stderr).unwrap();
     assert!(note.contains("free pages"), "{note}");
     assert!(

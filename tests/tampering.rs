@@ -7,10 +7,9 @@
 mod common;
 
 use age::secrecy::SecretString;
-use common::{Env, PASSPHRASE};
+use common::{Env, PASSPHRASE, layout};
 use redb::{ReadableDatabase, TableDefinition};
 
-const REFLECTIONS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("reflections");
 const UNLOCKERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("tend_unlockers");
 
 fn get(env: &Env, table: TableDefinition<'_, u64, &[u8]>, id: u64) -> Vec<u8> {
@@ -51,16 +50,23 @@ fn check(env: &Env) -> (bool, String) {
 
 const PIECED: &str = "does not hold what its sealed manifest says";
 
+/// The key of the text segment holding reflections 1 to 63.
+fn first_texts(env: &Env) -> [u8; 16] {
+    let k = layout::key(&env.journal, PASSPHRASE);
+    layout::segment_key(&k, layout::TEXT, 0)
+}
+
 #[test]
 fn a_record_swapped_for_its_older_copy_is_noticed() {
     let env = Env::with_journal();
     env.ok(&["write", "the first version"]);
     env.ok(&["write", "another"]);
-    let older = get(&env, REFLECTIONS, 1);
+    let at = first_texts(&env);
+    let older = layout::get(&env.journal, at).unwrap();
     env.ok(&["edit", "1", "--text", "the second version"]);
     assert!(check(&env).0);
     // The older copy opens on its own (it was sealed for this place by this key)...
-    put(&env, REFLECTIONS, 1, Some(&older));
+    layout::put(&env.journal, at, Some(&older));
     assert!(env.ok(&["show", "1"]).contains("the first version"));
     // ...but the manifest knows it is not what the journal last wrote.
     let (ok, out) = check(&env);
@@ -74,15 +80,22 @@ fn a_resurrected_or_cut_away_record_is_noticed() {
     for text in ["one", "two", "three"] {
         env.ok(&["write", text]);
     }
-    let two = get(&env, REFLECTIONS, 2);
+    let at = first_texts(&env);
+    let with_two = layout::get(&env.journal, at).unwrap();
     env.ok(&["delete", "2", "--yes"]);
-    put(&env, REFLECTIONS, 2, Some(&two));
+    let without = layout::get(&env.journal, at).unwrap();
+    layout::put(&env.journal, at, Some(&with_two));
     let (ok, out) = check(&env);
     assert!(!ok && out.contains(PIECED), "{out}");
-    put(&env, REFLECTIONS, 2, None);
+    layout::put(&env.journal, at, Some(&without));
     assert!(check(&env).0, "as the journal left it");
-    // A table cut short: the newest reflection is gone from the file.
-    put(&env, REFLECTIONS, 3, None);
+    // A table cut short: the segment of the newest reflections is gone from the file.
+    layout::put(&env.journal, at, None);
+    let (ok, out) = check(&env);
+    assert!(!ok && out.contains(PIECED), "{out}");
+    // So is one record added that the journal never wrote.
+    layout::put(&env.journal, at, Some(&without));
+    layout::put(&env.journal, [7; 16], Some(&without));
     let (ok, out) = check(&env);
     assert!(!ok && out.contains(PIECED), "{out}");
 }

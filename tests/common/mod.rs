@@ -7,6 +7,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+pub mod layout;
 pub mod screen;
 
 /// The passphrase every test journal uses.

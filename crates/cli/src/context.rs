@@ -72,6 +72,7 @@ impl Ctx {
     /// configured, the key goes to the agent so the next command does not ask).
     pub fn open(&self) -> Result<Journal> {
         let path = self.journal_path()?;
+        crate::sitting::announce_upgrade(&path);
         if let Some(id_path) = &self.global.identity {
             let ids = secrets::load_identities(id_path)?;
             return Ok(self.watched(Journal::open(&path, &Secret::Identities(ids))?));
@@ -108,6 +109,7 @@ impl Ctx {
     /// never the agent): for changing unlockers, which needs the key itself.
     pub fn open_local(&self) -> Result<Journal> {
         let path = self.journal_path()?;
+        crate::sitting::announce_upgrade(&path);
         if let Some(id_path) = &self.global.identity {
             let ids = secrets::load_identities(id_path)?;
             return Ok(self.watched(Journal::open(&path, &Secret::Identities(ids))?));
@@ -118,6 +120,15 @@ impl Ctx {
     /// Compares the journal with the copy last opened on this machine, and says so when it
     /// is older (a restored backup, or a copy put back by someone else).
     fn watched(&self, mut journal: Journal) -> Journal {
+        if let Some((_, left)) = journal.upgraded()
+            && left > 0
+        {
+            crate::note!(
+                "note: {} could not be opened while upgrading, so {} only in the copy of the old file.",
+                crate::output::count(left, "record", "records"),
+                if left == 1 { "it stays" } else { "they stay" }
+            );
+        }
         let Some(dirs) = directories::ProjectDirs::from("org", "tend", "tend") else {
             return journal;
         };
@@ -143,6 +154,7 @@ impl Ctx {
     /// opened by a passphrase typed on the terminal is handed to the agent.
     pub fn unlock_with_passphrase(&self, offer: bool) -> Result<Journal> {
         let path = self.journal_path()?;
+        crate::sitting::announce_upgrade(&path);
         if let Some(pass) = secrets::passphrase_from_env()? {
             return Ok(self.watched(Journal::open(&path, &Secret::Passphrase(pass))?));
         }

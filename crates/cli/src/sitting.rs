@@ -39,6 +39,7 @@ pub fn open_held(path: &Path) -> Result<Option<Journal>> {
     if !path.exists() {
         return Err(tend_store::Error::Missing(path.to_owned()).into());
     }
+    announce_upgrade(path);
     let client = match client() {
         Ok(c) => c.map(Arc::new),
         Err(e) => {
@@ -131,5 +132,20 @@ pub fn clock(t: SystemTime) -> String {
         local.format("%H:%M").to_string()
     } else {
         local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// Says, once a run, that opening the journal at `path` will upgrade it to the current
+/// format (a copy of the old file is kept beside it).
+pub fn announce_upgrade(path: &Path) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if let Ok(format) = Journal::probe_format(path, &OpenOptions::default())
+        && format < tend_store::FORMAT_VERSION
+        && !SAID.swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        crate::note!(
+            "note: this journal is in format {format}; tend upgrades it to format {} as it opens it, and keeps a sealed copy of the old file beside it until you remove it (`tend check --remove-backup`).",
+            tend_store::FORMAT_VERSION
+        );
     }
 }

@@ -1,19 +1,23 @@
 //! `tend check`: open every record and say which ones fail, while the rest stay readable.
 
 use redb::{ReadableDatabase, ReadableTable};
+use tend_core::id::RecordId;
 use tend_core::reflection::Entry;
 
 use crate::error::Result;
-use crate::journal::{Journal, Skipped};
+use crate::journal::{Journal, Skipped, UNLOCKER_INFO};
 use crate::manifest::ManifestState;
-use crate::records::{self, ALL_TABLES, INDEX, REFLECTIONS};
+use crate::records::layout::{self, Kind};
+use crate::records::{INDEX, REFLECTIONS};
 
 /// One record that failed its check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Damaged {
-    /// Its table ("reflections", "commitments", …).
+    /// Its kind ("reflections", "commitments", …; "reflection_index" for an index segment).
     pub table: String,
-    /// Its id.
+    /// Its local number (an index segment's number for the index). A damaged segment names
+    /// every record the index says it held; a kind without an index names the first number
+    /// the segment could hold.
     pub id: u64,
 }
 
@@ -30,6 +34,8 @@ pub struct CheckReport {
     pub index_mismatches: Vec<u64>,
     /// Whether the file holds what its sealed manifest says (see [`ManifestState`]).
     pub manifest: ManifestState,
+    /// The copy of the format 1 file kept since the upgrade, if it is still there.
+    pub backup: Option<crate::migrate::Backup>,
     /// Unlockers passed over when the journal was opened this time.
     pub skipped_unlockers: Vec<Skipped>,
     /// Passphrase unlockers whose scrypt work factor (log2 N) is below
@@ -65,49 +71,105 @@ impl Journal {
             file_ok: self.db.check_integrity().unwrap_or(false),
             ..Default::default()
         };
-        let mut reflections: std::collections::BTreeMap<u64, Entry> = Default::default();
-        let mut indexed: std::collections::BTreeMap<u64, Entry> = Default::default();
+        let mut reflections: std::collections::BTreeMap<u64, (Entry, RecordId, bool)> =
+            Default::default();
+        let mut indexed: std::collections::BTreeMap<u64, (Entry, RecordId, bool)> =
+            Default::default();
+        let mut damaged_texts = Vec::new();
         let txn = self.db.begin_read()?;
-        for name in ALL_TABLES {
-            let t = txn.open_table(records::table(name))?;
+        for kind in Kind::ALL {
             let mut opened = 0;
-            let records = t.iter()?.map(|item| {
-                let (k, v) = item?;
-                Ok((k.value(), v.value().to_vec()))
-            });
-            // A batch at a time: through the agent, one request per megabyte of records.
-            crate::batch::open_each(&self.key, name, records, |id, plain| {
-                let ok = match (name, plain) {
-                    (_, None) => false,
-                    (REFLECTIONS, Some(p)) => {
-                        match serde_json::from_slice::<tend_core::reflection::Reflection>(p) {
-                            Ok(r) => {
-                                reflections.insert(id, r.entry(id));
+            let mut sealed = self.sealed_segments(&txn, kind)?;
+            let segments = self.open_segments(kind, &mut sealed);
+            for ((segment, _), items) in sealed.iter().map(|(s, _)| (*s, ())).zip(segments) {
+                let items = match items {
+                    Some(items) => items,
+                    None => {
+                        match kind {
+                            Kind::Text => damaged_texts.push(segment),
+                            Kind::Index => report.damaged.push(Damaged {
+                                table: INDEX.to_owned(),
+                                id: segment,
+                            }),
+                            _ => report.damaged.push(Damaged {
+                                table: kind.name().to_owned(),
+                                id: kind.numbers(segment).start,
+                            }),
+                        }
+                        continue;
+                    }
+                };
+                if kind == Kind::Index {
+                    opened += 1;
+                }
+                for (n, item) in items {
+                    let ok = match kind {
+                        Kind::Index => {
+                            if let Some(e) = item.entry {
+                                indexed.insert(n, (e, item.id, item.alias));
+                            }
+                            continue;
+                        }
+                        Kind::Text => match layout::index_entry(n, &item.bytes) {
+                            Some(e) => {
+                                reflections.insert(n, (e, item.id, item.alias));
                                 true
                             }
-                            Err(_) => false,
-                        }
+                            None => false,
+                        },
+                        _ => serde_json::from_slice::<serde_json::Value>(&item.bytes).is_ok(),
+                    };
+                    if ok {
+                        opened += 1;
+                    } else {
+                        report.damaged.push(Damaged {
+                            table: kind.name().to_owned(),
+                            id: n,
+                        });
                     }
-                    (INDEX, Some(p)) => match records::decode_segment(p) {
-                        Some(es) => {
-                            indexed.extend(es.into_iter().map(|e| (e.id, e)));
-                            true
-                        }
-                        None => false,
-                    },
-                    (_, Some(p)) => serde_json::from_slice::<serde_json::Value>(p).is_ok(),
-                };
+                }
+            }
+            report.opened.push((kind.name().to_owned(), opened));
+        }
+        for segment in damaged_texts {
+            let range = Kind::Text.numbers(segment);
+            let held: Vec<u64> = indexed.range(range.clone()).map(|(n, _)| *n).collect();
+            let held = if held.is_empty() {
+                vec![range.start]
+            } else {
+                held
+            };
+            report.damaged.extend(held.into_iter().map(|id| Damaged {
+                table: REFLECTIONS.to_owned(),
+                id,
+            }));
+        }
+        {
+            let t = txn.open_table(crate::records::table(UNLOCKER_INFO))?;
+            let mut opened = 0;
+            for item in t.iter()? {
+                let (k, v) = item?;
+                let key = k.value().to_be_bytes();
+                let ok = self
+                    .key
+                    .open(
+                        crate::seal::Place {
+                            table: UNLOCKER_INFO,
+                            key: &key,
+                        },
+                        v.value(),
+                    )
+                    .is_some_and(|p| serde_json::from_slice::<serde_json::Value>(&p).is_ok());
                 if ok {
                     opened += 1;
                 } else {
                     report.damaged.push(Damaged {
-                        table: name.to_owned(),
-                        id,
+                        table: UNLOCKER_INFO.to_owned(),
+                        id: k.value(),
                     });
                 }
-                Ok::<(), crate::Error>(())
-            })?;
-            report.opened.push((name.to_owned(), opened));
+            }
+            report.opened.push((UNLOCKER_INFO.to_owned(), opened));
         }
         self.agent_ok()?;
         for (id, entry) in &reflections {
@@ -134,6 +196,7 @@ impl Journal {
             .filter_map(|(id, n)| n.filter(|n| *n < AGE_DEFAULT_WORK_FACTOR).map(|n| (id, n)))
             .collect();
         report.deleted_since_rewrite = self.deleted_since_rewrite()?;
+        report.backup = self.backup()?;
         report.index_mismatches.sort_unstable();
         report.index_mismatches.dedup();
         Ok(report)

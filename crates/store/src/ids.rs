@@ -1,246 +1,157 @@
-//! From what a person typed to a record, and between a record's number on this device and
-//! its id on every device.
+//! Record ids: the random 128-bit id every record carries (the same on every device), the
+//! local number this device knows it by, its handle, and what a person typed.
 //!
-//! A record has a *number* on this device (what the store's reads and writes take) and an
-//! *id* (`tend_core::id::RecordId`, 128 bits) that is the same on every device, from which a
-//! person's *handle* comes. [`IdBook`] holds both for one kind of record; [`Journal::ids`]
-//! reads it, [`Journal::resolve`] turns typed text into a number, and
-//! [`Journal::apply_by_id`] writes records named by id (what sync needs).
-//!
-//! A format 1 journal stores numbers only. Until it is upgraded, each of its records has an
-//! id derived from the journal's key and its number (a keyed MAC, so it reveals nothing and
-//! is the same every time), every number is an alias, and records written by id keep their
-//! ids in a sealed setting.
+//! A reflection's id is kept beside its index entry, so reading every id never opens a text.
+//! A record that came from a format 1 journal keeps its old number as its local number and
+//! is marked as an alias, so `tend show 42` finds what it found.
 
 use std::collections::{BTreeMap, HashMap};
 
-use redb::{ReadableDatabase, ReadableTable};
 use tend_core::id::{Handles, IdQuery, Prefix, RecordId, Resolved};
 
 use crate::error::{Error, Result};
 use crate::journal::Journal;
-use crate::records::{Record, table};
+use crate::records::{Record, kind_of, layout};
 
-/// The ids of every record of one kind: its number on this device, its id on every device,
-/// and the handle a person types.
+/// The records of one kind: number on this device <-> id on every device, and handles.
 #[derive(Debug, Clone, Default)]
 pub struct IdBook {
-    by_number: BTreeMap<u64, RecordId>,
+    by_number: BTreeMap<u64, (RecordId, bool)>,
     by_id: HashMap<RecordId, u64>,
-    aliases: std::collections::BTreeSet<u64>,
     handles: Handles,
 }
 
 impl IdBook {
-    /// A book of these records: (number, id, whether the number is a format 1 alias).
-    pub(crate) fn new(records: impl IntoIterator<Item = (u64, RecordId, bool)>) -> Self {
-        let mut book = IdBook::default();
-        for (number, id, alias) in records {
-            book.by_number.insert(number, id);
-            book.by_id.insert(id, number);
-            if alias {
-                book.aliases.insert(number);
-            }
+    fn new(items: impl IntoIterator<Item = (u64, RecordId, bool)>) -> Self {
+        let mut by_number = BTreeMap::new();
+        let mut by_id = HashMap::new();
+        for (n, id, alias) in items {
+            by_number.insert(n, (id, alias));
+            by_id.insert(id, n);
         }
-        book.handles = Handles::new(book.by_number.values().copied());
-        book
+        let handles = Handles::new(by_id.keys().copied());
+        IdBook {
+            by_number,
+            by_id,
+            handles,
+        }
     }
 
-    /// The id of the record with this number here.
+    /// The id of the record numbered `number` here.
     pub fn id(&self, number: u64) -> Option<RecordId> {
-        self.by_number.get(&number).copied()
+        self.by_number.get(&number).map(|(id, _)| *id)
     }
 
-    /// The number here of the record with this id.
+    /// The number here of the record with `id`.
     pub fn number(&self, id: RecordId) -> Option<u64> {
         self.by_id.get(&id).copied()
     }
 
-    /// The handle a person sees for the record with this number: the shortest prefix of its
-    /// id that no other record of its kind shares, at least four letters.
+    /// The handle of record `number`: the shortest prefix of its id no other record of its
+    /// kind shares, at least four letters.
     pub fn handle(&self, number: u64) -> Option<String> {
         self.id(number).map(|id| self.handles.handle(id))
     }
 
-    /// Whether `number` is a format 1 record number its record keeps as an alias, so that
-    /// `tend show 42` still finds what it found before the upgrade.
+    /// Whether `number` is a format 1 number kept as an alias.
     pub fn is_alias(&self, number: u64) -> bool {
-        self.aliases.contains(&number)
+        self.by_number.get(&number).is_some_and(|(_, alias)| *alias)
     }
 
-    /// How many records it holds.
+    /// How many records.
     pub fn len(&self) -> usize {
         self.by_number.len()
     }
 
-    /// Whether it holds none.
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.by_number.is_empty()
     }
 
-    /// Every (number, id), by number.
+    /// Every record, by number.
     pub fn iter(&self) -> impl Iterator<Item = (u64, RecordId)> + '_ {
-        self.by_number.iter().map(|(&n, &id)| (n, id))
+        self.by_number.iter().map(|(n, (id, _))| (*n, *id))
+    }
+}
+
+impl Journal {
+    /// The ids of every record of kind `T` that opens. Reflections' ids are read from the
+    /// index, without opening their texts.
+    pub fn ids<T: Record>(&self) -> Result<IdBook> {
+        let kind = kind_of::<T>();
+        if kind == layout::Kind::Text {
+            let items = self.index_items()?;
+            return Ok(IdBook::new(
+                items.records.into_iter().map(|(n, i)| (n, i.id, i.alias)),
+            ));
+        }
+        let txn = redb::ReadableDatabase::begin_read(&*self.db)?;
+        let mut out = Vec::new();
+        let mut sealed = self.sealed_segments(&txn, kind)?;
+        for items in self.open_segments(kind, &mut sealed).into_iter().flatten() {
+            out.extend(items.into_iter().map(|(n, i)| (n, i.id, i.alias)));
+        }
+        self.agent_ok()?;
+        Ok(IdBook::new(out))
     }
 
-    /// The number `query` names, or why it names none.
-    pub(crate) fn resolve(&self, kind: &'static str, query: &IdQuery) -> Result<u64> {
+    /// The number of the record of kind `T` that `query` names. Digits name the format 1
+    /// record they always named (and, until the commands print handles, the record this
+    /// device numbered so; whether it still exists is for the read to say); letters name the
+    /// one record whose handle starts with them, and otherwise say that none or several do.
+    pub fn resolve<T: Record>(&self, query: &IdQuery) -> Result<u64> {
         match query {
-            IdQuery::Alias(n) if self.is_alias(*n) => Ok(*n),
-            IdQuery::Alias(n) => Err(Error::NotFound { kind, id: *n }),
+            IdQuery::Alias(n) => Ok(*n),
             IdQuery::Prefix(p) => {
-                let id = pick(kind, p, &self.handles)?;
-                self.number(id).ok_or(Error::NoSuchHandle {
-                    kind,
+                let book = self.ids::<T>()?;
+                let id = pick(T::KIND, p, &book.handles)?;
+                book.number(id).ok_or(Error::NoSuchHandle {
+                    kind: T::KIND,
                     handle: p.to_string(),
                 })
             }
         }
     }
-}
 
-/// The sealed setting holding the ids of a format 1 table's records written by id.
-fn ids_setting(table_name: &str) -> String {
-    format!("ids/{table_name}")
-}
-
-impl Journal {
-    /// The ids of every record of kind `T`. Reads ids only: no record is opened.
-    pub fn ids<T: Record>(&self) -> Result<IdBook> {
-        let txn = self.db.begin_read()?;
-        let numbers: Vec<u64> = {
-            let t = txn.open_table(table(T::TABLE))?;
-            let mut numbers = Vec::new();
-            for item in t.iter()? {
-                numbers.push(item?.0.value());
-            }
-            numbers
-        };
-        let written = self.written_ids(self.get_setting(&txn, &ids_setting(T::TABLE))?)?;
-        let derived = self.derived_ids(T::TABLE, &numbers)?;
-        Ok(IdBook::new(numbers.iter().zip(derived).map(
-            |(&n, id)| match written.get(&n) {
-                Some(&given) => (n, given, false),
-                None => (n, id, true),
-            },
-        )))
-    }
-
-    /// The number of the record of kind `T` that `query` names. A number names the record
-    /// that had it in format 1 (a record made since has no number a person types); letters
-    /// name the one record whose handle starts with them, and otherwise say that none or
-    /// several do.
-    pub fn resolve<T: Record>(&self, query: &IdQuery) -> Result<u64> {
-        if let IdQuery::Alias(n) = query {
-            // Every number is an alias but those of records written by id: no need to
-            // derive every record's id to know that.
-            let txn = self.db.begin_read()?;
-            let written = self.written_ids(self.get_setting(&txn, &ids_setting(T::TABLE))?)?;
-            if !written.contains_key(n) {
-                return Ok(*n);
-            }
-        }
-        self.ids::<T>()?.resolve(T::KIND, query)
-    }
-
-    /// Writes records named by id, in one durable transaction: each of `puts` replaces the
-    /// record with its id, or is added under a new number when there is none; each of
-    /// `deletes` removes the record with that id (one that is not here is passed over).
+    /// Sync: in one durable transaction, writes each record as the record with that id
+    /// (replacing it where it is, else adding it under a new local number) and deletes the
+    /// records with the given ids (absent ones are not an error).
     pub fn apply_by_id<T: Record>(
         &self,
         puts: &[(RecordId, T)],
         deletes: &[RecordId],
     ) -> Result<()> {
-        let book = self.ids::<T>()?;
+        let mut book = self.ids::<T>()?;
         let txn = self.begin()?;
-        let setting = ids_setting(T::TABLE);
-        let mut written = self.written_ids(self.get_setting_in(&txn, &setting)?)?;
-        let mut added: HashMap<RecordId, u64> = HashMap::new();
+        let mut w = layout::Writer::new(self, &txn);
         for (id, record) in puts {
-            let number = match book.number(*id).or_else(|| added.get(id).copied()) {
-                Some(n) => n,
-                None => {
-                    let n = self.next_id(&txn, T::TABLE)?;
-                    added.insert(*id, n);
-                    written.insert(n, *id);
-                    n
+            match book.number(*id) {
+                Some(n) => {
+                    let alias = book.is_alias(n);
+                    self.put_in(&mut w, n, *id, alias, record)?;
                 }
-            };
-            self.put_in(&txn, number, record)?;
-        }
-        let mut gone = Vec::new();
-        for id in deletes {
-            let Some(number) = book.number(*id).or_else(|| added.get(id).copied()) else {
-                continue;
-            };
-            if self.remove_in::<T>(&txn, number)? {
-                written.remove(&number);
-                gone.push(number);
+                None => {
+                    let n = self.add_in(&mut w, &[(*id, record)])?[0];
+                    book.by_number.insert(n, (*id, false));
+                    book.by_id.insert(*id, n);
+                }
             }
         }
-        if !gone.is_empty() {
+        let mut deleted = false;
+        for id in deletes {
+            if let Some(n) = book.number(*id) {
+                deleted |= self.delete_in::<T>(&mut w, n)?;
+                book.by_id.remove(id);
+                book.by_number.remove(&n);
+            }
+        }
+        w.finish()?;
+        if deleted {
             self.note_deletion(&txn)?;
         }
-        self.put_setting(&txn, &setting, &encode_written(&written))?;
         self.commit(txn)?;
         Ok(())
     }
-
-    /// The ids of records written by id, from their sealed setting.
-    fn written_ids(
-        &self,
-        raw: Option<zeroize::Zeroizing<Vec<u8>>>,
-    ) -> Result<BTreeMap<u64, RecordId>> {
-        match raw {
-            Some(raw) => decode_written(&raw).ok_or(Error::RecordDamaged {
-                kind: "id list",
-                id: 0,
-            }),
-            None => Ok(BTreeMap::new()),
-        }
-    }
-
-    /// The ids a format 1 journal's records have: a MAC of their table and number under the
-    /// journal's key, cut to 128 bits (one request for all when an agent holds the key).
-    fn derived_ids(&self, table_name: &str, numbers: &[u64]) -> Result<Vec<RecordId>> {
-        let keys: Vec<[u8; 8]> = numbers.iter().map(|n| n.to_be_bytes()).collect();
-        let items: Vec<(&[u8], &[u8])> = keys.iter().map(|k| (k.as_slice(), &b""[..])).collect();
-        let place = format!("tend_v1_ids/{table_name}");
-        let macs = self.key.mac_many(&place, &items);
-        self.agent_ok()?;
-        Ok(macs
-            .into_iter()
-            .map(|m| {
-                let mut b = [0u8; 16];
-                b.copy_from_slice(&m[..16]);
-                RecordId::from_bytes(b)
-            })
-            .collect())
-    }
-}
-
-fn encode_written(written: &BTreeMap<u64, RecordId>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(written.len() * 24);
-    for (n, id) in written {
-        out.extend_from_slice(&n.to_le_bytes());
-        out.extend_from_slice(&id.to_bytes());
-    }
-    out
-}
-
-fn decode_written(raw: &[u8]) -> Option<BTreeMap<u64, RecordId>> {
-    if !raw.len().is_multiple_of(24) {
-        return None;
-    }
-    raw.chunks_exact(24)
-        .map(|c| {
-            let (n, id) = c.split_at(8);
-            Some((
-                u64::from_le_bytes(n.try_into().ok()?),
-                RecordId::from_bytes(id.try_into().ok()?),
-            ))
-        })
-        .collect()
 }
 
 /// The one id among `handles` that `prefix` names, or why there is none.
@@ -262,96 +173,65 @@ pub(crate) fn pick(kind: &'static str, prefix: &Prefix, handles: &Handles) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use age::secrecy::SecretString;
-    use chrono::{NaiveDate, Utc};
-    use tend_core::pack::ValuesPack;
-    use tend_core::reflection::Reflection;
 
-    use crate::unlock::{NewUnlocker, Secret};
-
-    fn reflection(text: &str) -> Reflection {
-        let on = NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date");
-        Reflection::new(text, on, Utc::now())
-    }
-
-    fn journal(dir: &tempfile::TempDir) -> Journal {
-        let unlocker = NewUnlocker::Passphrase {
+    #[test]
+    fn apply_by_id_replaces_adds_and_deletes_in_one_write() {
+        use age::secrecy::SecretString;
+        use chrono::{NaiveDate, Utc};
+        use tend_core::reflection::Reflection;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("j.tend");
+        let unlocker = crate::NewUnlocker::Passphrase {
             passphrase: SecretString::from("p".to_owned()),
             work_factor: Some(4),
         };
-        let path = dir.path().join("j.tend");
-        Journal::create(&path, &unlocker, &ValuesPack::default_pack(), Utc::now()).expect("made")
-    }
-
-    #[test]
-    fn ids_are_the_same_on_every_open_and_numbers_resolve_as_aliases() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let j = journal(&dir);
-        let numbers = j
-            .add_many(&[reflection("one"), reflection("two")])
-            .expect("added");
+        let mut j = Journal::create(
+            &path,
+            &unlocker,
+            &tend_core::pack::ValuesPack::default_pack(),
+            Utc::now(),
+        )
+        .expect("created");
+        let on = NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
+        let r = |t: &str| Reflection::new(t, on, Utc::now());
+        let a = j.add(&r("a")).expect("a");
+        let b = j.add(&r("b")).expect("b");
         let book = j.ids::<Reflection>().expect("ids");
         assert_eq!(book.len(), 2);
-        let path = j.path().to_owned();
-        drop(j);
-        let j = Journal::open(
-            &path,
-            &Secret::Passphrase(SecretString::from("p".to_owned())),
+        let (ida, idb) = (book.id(a).expect("a"), book.id(b).expect("b"));
+        assert_eq!(book.number(ida), Some(a));
+        assert!(!book.is_alias(a));
+        let handle = book.handle(a).expect("a handle");
+        assert!(handle.len() >= 4);
+        let query = IdQuery::parse(&handle).expect("letters");
+        assert_eq!(j.resolve::<Reflection>(&query).expect("resolves"), a);
+        let new_id = RecordId::from_bytes([9; 16]);
+        let counter = j.write_counter().expect("reads");
+        j.apply_by_id(
+            &[
+                (ida, r("a, changed elsewhere")),
+                (new_id, r("made elsewhere")),
+            ],
+            &[idb, RecordId::from_bytes([1; 16])],
         )
-        .expect("opens");
-        let again = j.ids::<Reflection>().expect("ids");
+        .expect("applied");
         assert_eq!(
-            book.iter().collect::<Vec<_>>(),
-            again.iter().collect::<Vec<_>>()
+            j.write_counter().expect("reads"),
+            counter.map(|c| c + 1),
+            "one write"
         );
-        for &n in &numbers {
-            assert!(again.is_alias(n));
-            assert_eq!(
-                j.resolve::<Reflection>(&IdQuery::Alias(n)).expect("alias"),
-                n
-            );
-            let handle = again.handle(n).expect("a handle");
-            let typed = IdQuery::parse(&handle).expect("letters");
-            assert_eq!(j.resolve::<Reflection>(&typed).expect("handle"), n);
-        }
-        assert_ne!(again.id(numbers[0]), again.id(numbers[1]));
-    }
-
-    #[test]
-    fn records_written_by_id_keep_their_id_are_replaced_and_deleted_by_it() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let j = journal(&dir);
-        let mine = j.add(&reflection("mine")).expect("added");
-        let theirs = RecordId::from_bytes([7; 16]);
-        j.apply_by_id(&[(theirs, reflection("from the laptop"))], &[])
-            .expect("applied");
         let book = j.ids::<Reflection>().expect("ids");
-        let n = book.number(theirs).expect("kept its id");
-        assert!(!book.is_alias(n), "a number made here is no alias");
-        assert!(book.is_alias(mine));
-        assert!(j.resolve::<Reflection>(&IdQuery::Alias(n)).is_err());
+        assert_eq!(book.len(), 2);
+        assert_eq!(book.number(ida), Some(a));
         assert_eq!(
-            j.get::<Reflection>(n).expect("read").text,
-            "from the laptop"
+            j.get::<Reflection>(a).expect("a").text,
+            "a, changed elsewhere"
         );
-
-        j.apply_by_id(&[(theirs, reflection("edited on the laptop"))], &[])
-            .expect("applied");
-        let again = j.ids::<Reflection>().expect("ids");
-        assert_eq!(again.number(theirs), Some(n), "replaced in place");
-        assert_eq!(
-            j.get::<Reflection>(n).expect("read").text,
-            "edited on the laptop"
-        );
-        assert_eq!(j.entries().expect("index").records.len(), 2);
-
-        let gone = RecordId::from_bytes([9; 16]);
-        j.apply_by_id::<Reflection>(&[], &[theirs, gone])
-            .expect("applied");
-        let after = j.ids::<Reflection>().expect("ids");
-        assert_eq!(after.len(), 1);
-        assert_eq!(after.number(theirs), None);
-        assert_eq!(j.entries().expect("index").records.len(), 1);
+        let n = book.number(new_id).expect("added");
+        assert_eq!(n, 3, "a new local number");
+        assert_eq!(j.get::<Reflection>(n).expect("new").text, "made elsewhere");
+        assert!(book.number(idb).is_none());
+        assert!(j.check().expect("checks").is_ok());
     }
 
     fn id(bytes: [u8; 2]) -> RecordId {

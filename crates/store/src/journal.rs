@@ -18,8 +18,9 @@ use crate::seal::{DataKey, Key};
 use crate::unlock::{self, Attempt, NewUnlocker, Secret, UnlockerInfo};
 use age::secrecy::SecretString;
 
-/// The newest journal format this build reads and the one it writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest journal format this build reads and the one it writes. A format 1 journal is
+/// upgraded to it when opened (see `migrate`).
+pub const FORMAT_VERSION: u32 = 2;
 pub(crate) const MAGIC: &[u8] = b"tend-journal";
 
 pub(crate) const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_meta");
@@ -65,6 +66,8 @@ pub struct Journal {
     pub(crate) pending: std::sync::Mutex<[u8; 32]>,
     /// Where this machine remembers the journal's write counter, once watched (see `seen`).
     pub(crate) seen: Option<PathBuf>,
+    /// Set when opening upgraded the file from format 1 (see `migrate`).
+    pub(crate) upgraded: Option<crate::migrate::Upgrade>,
 }
 
 /// An unlocker passed over while opening.
@@ -211,6 +214,7 @@ impl Journal {
             skipped: Vec::new(),
             pending: Default::default(),
             seen: None,
+            upgraded: None,
         };
         let txn = journal.begin()?;
         {
@@ -218,9 +222,8 @@ impl Journal {
             meta.insert("magic", MAGIC)?;
             meta.insert("format", FORMAT_VERSION.to_le_bytes().as_slice())?;
             meta.insert("journal_id", journal_id.as_slice())?;
-            for table in crate::records::ALL_TABLES {
-                txn.open_table(crate::records::table(table))?;
-            }
+            txn.open_table(crate::records::layout::RECORDS)?;
+            txn.open_table(crate::records::table(UNLOCKER_INFO))?;
             txn.open_table(SETTINGS)?;
         }
         journal.store_unlocker(&txn, 1, &wrapped, first, now)?;
@@ -251,7 +254,7 @@ impl Journal {
         // The journal is ours now: a rewrite that was killed before its rename left only a
         // temporary file, which nothing else can be using.
         crate::rewrite::sweep_stale(path);
-        let (journal_id, wrapped) = read_header(&db, path)?;
+        let (journal_id, wrapped, format) = read_header(&db, path)?;
         let offered = match secret {
             Secret::Passphrase(_) => "passphrase",
             Secret::Identities(_) => "identity file",
@@ -323,7 +326,7 @@ impl Journal {
                 Secret::Identities(_) => Vec::new(),
             };
             skipped.sort_by_key(|s| s.id);
-            return Ok(Journal {
+            let mut journal = Journal {
                 db,
                 key,
                 path: path.to_owned(),
@@ -332,7 +335,12 @@ impl Journal {
                 skipped,
                 pending: Default::default(),
                 seen: None,
-            });
+                upgraded: None,
+            };
+            if format < FORMAT_VERSION {
+                journal.upgrade_from_v1()?;
+            }
+            return Ok(journal);
         }
         if let Some(n) = skipped.iter().find_map(|s| match s.why {
             SkipReason::ExcessiveWork(n) if wants_passphrase => Some(n),
@@ -360,7 +368,7 @@ impl Journal {
         contain(|| {
             let db = Db::new(open_db(path, options)?);
             crate::rewrite::sweep_stale(path);
-            let (journal_id, _) = read_header(&db, path)?;
+            let (journal_id, _, format) = read_header(&db, path)?;
             let Some(holder) = holder(journal_id) else {
                 return Ok(None);
             };
@@ -371,7 +379,7 @@ impl Journal {
             if !key_checks(&db, &key)? || key.is_lost() {
                 return Ok(None);
             }
-            Ok(Some(Journal {
+            let mut journal = Journal {
                 db,
                 key,
                 path: path.to_owned(),
@@ -380,7 +388,12 @@ impl Journal {
                 skipped: Vec::new(),
                 pending: Default::default(),
                 seen: None,
-            }))
+                upgraded: None,
+            };
+            if format < FORMAT_VERSION {
+                journal.upgrade_from_v1()?;
+            }
+            Ok(Some(journal))
         })
     }
 
@@ -390,6 +403,15 @@ impl Journal {
         contain(|| {
             let db = Db::new(open_db(path, options)?);
             Ok(read_header(&db, path)?.0)
+        })
+    }
+
+    /// The format version of the journal at `path`, read without unlocking: below
+    /// [`FORMAT_VERSION`], opening it upgrades it (a caller says so first).
+    pub fn probe_format(path: &Path, options: &OpenOptions) -> Result<u32> {
+        contain(|| {
+            let db = Db::new(open_db(path, options)?);
+            Ok(read_header(&db, path)?.2)
         })
     }
 
@@ -597,7 +619,8 @@ impl Journal {
 /// The wrapped data keys, by unlocker id.
 type Wrapped = Vec<(u64, Vec<u8>)>;
 
-fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped)> {
+/// The journal id, the wrapped keys and the format version.
+pub(crate) fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped, u32)> {
     let txn = db.begin_read()?;
     let meta = match txn.open_table(META) {
         Ok(t) => t,
@@ -616,6 +639,9 @@ fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped)> {
         .and_then(|b| <[u8; 4]>::try_from(b.as_slice()).ok())
         .map(u32::from_le_bytes)
         .ok_or_else(|| Error::Damaged("the format version is unreadable".into()))?;
+    if format == 0 {
+        return Err(Error::Damaged("the format version is unreadable".into()));
+    }
     if format > FORMAT_VERSION {
         return Err(Error::NewerVersion {
             found: format,
@@ -634,7 +660,7 @@ fn read_header(db: &Database, path: &Path) -> Result<([u8; 16], Wrapped)> {
     if wrapped.is_empty() {
         return Err(Error::Damaged("the journal has no unlockers".into()));
     }
-    Ok((journal_id, wrapped))
+    Ok((journal_id, wrapped, format))
 }
 
 /// The journal id of the file at `path`, read without unlocking it (it is in the clear).

@@ -43,6 +43,7 @@ mod ids;
 mod journal;
 mod manifest;
 pub mod member;
+mod migrate;
 mod records;
 pub mod recovery;
 mod rewrite;
@@ -50,12 +51,15 @@ mod seal;
 mod seen;
 pub mod share;
 mod unlock;
+#[doc(hidden)]
+pub mod v1;
 
 pub use check::{AGE_DEFAULT_WORK_FACTOR, CheckReport, Damaged};
 pub use error::{Error, Result};
 pub use ids::IdBook;
 pub use journal::{FORMAT_VERSION, Journal, OpenOptions, SkipReason, Skipped};
 pub use manifest::ManifestState;
+pub use migrate::Backup;
 pub use records::{Record, SEGMENT, Scan};
 pub use rewrite::{Progress, Rewritten};
 pub use seal::{KeyHolder, OVERHEAD, PLAINTEXT_START, SealingKey};

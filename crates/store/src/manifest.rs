@@ -14,8 +14,10 @@
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 
 use crate::error::Result;
+use crate::journal::UNLOCKER_INFO;
 use crate::journal::{Journal, SETTINGS, UNLOCKERS};
-use crate::records::{ALL_TABLES, table};
+use crate::records::layout::{RECORDS, RECORDS_TABLE};
+use crate::records::table;
 use crate::seal::{Key, Place};
 
 /// The setting that holds the manifest (left out of its own digest).
@@ -82,39 +84,49 @@ fn manifest_place() -> Place<'static> {
 }
 
 /// The digest of everything `txn` holds, computed from scratch.
-pub(crate) fn full_digest<T, S, U>(
+pub(crate) fn full_digest<R, I, S, U>(
     key: &Key,
-    mut tables: impl FnMut(&str) -> Result<T>,
+    records: R,
+    info: I,
     settings: S,
     unlockers: U,
 ) -> Result<[u8; 32]>
 where
-    T: ReadableTable<u64, &'static [u8]>,
+    R: ReadableTable<[u8; 16], &'static [u8]>,
+    I: ReadableTable<u64, &'static [u8]>,
     S: ReadableTable<&'static str, &'static [u8]>,
     U: ReadableTable<u64, &'static [u8]>,
 {
     let mut digest = [0u8; 32];
     // Records a batch at a time: through the agent, one request per batch, not per record.
     const BATCH: usize = 4096;
-    for name in ALL_TABLES {
-        let t = tables(name)?;
-        let mut batch: Vec<([u8; 8], Vec<u8>)> = Vec::with_capacity(BATCH);
-        let mut items = t.iter()?.peekable();
-        while items.peek().is_some() {
-            batch.clear();
-            for item in items.by_ref().take(BATCH) {
-                let (k, v) = item?;
-                batch.push((k.value().to_be_bytes(), v.value().to_vec()));
-            }
-            let refs: Vec<(&[u8], &[u8])> = batch
-                .iter()
-                .map(|(id, v)| (id.as_slice(), v.as_slice()))
-                .collect();
-            for mac in key.mac_many(name, &refs) {
-                xor(&mut digest, &mac);
-            }
+    let mut batch: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(BATCH);
+    let mut flush = |batch: &mut Vec<(Vec<u8>, Vec<u8>)>, table: &str| {
+        let refs: Vec<(&[u8], &[u8])> = batch
+            .iter()
+            .map(|(k, v)| (k.as_slice(), v.as_slice()))
+            .collect();
+        for mac in key.mac_many(table, &refs) {
+            xor(&mut digest, &mac);
+        }
+        batch.clear();
+    };
+    for item in records.iter()? {
+        let (k, v) = item?;
+        batch.push((k.value().to_vec(), v.value().to_vec()));
+        if batch.len() >= BATCH {
+            flush(&mut batch, RECORDS_TABLE);
         }
     }
+    flush(&mut batch, RECORDS_TABLE);
+    for item in info.iter()? {
+        let (k, v) = item?;
+        batch.push((k.value().to_be_bytes().to_vec(), v.value().to_vec()));
+        if batch.len() >= BATCH {
+            flush(&mut batch, UNLOCKER_INFO);
+        }
+    }
+    flush(&mut batch, UNLOCKER_INFO);
     for item in settings.iter()? {
         let (k, v) = item?;
         if k.value() == MANIFEST_SETTING {
@@ -171,16 +183,15 @@ impl Journal {
         }
     }
 
-    /// Notes that a write removed `old` from `table_name` at `id`.
-    pub(crate) fn track_removed(&self, table_name: &str, id: u64, old: Option<&[u8]>) {
-        let key = id.to_be_bytes();
+    /// Notes that a write stores `new` under the record key `key` where `old` was.
+    pub(crate) fn track_record(&self, key: &[u8; 16], old: Option<&[u8]>, new: Option<&[u8]>) {
         self.track(
             Place {
-                table: table_name,
-                key: &key,
+                table: RECORDS_TABLE,
+                key,
             },
             old,
-            None,
+            new,
         );
     }
 
@@ -206,7 +217,8 @@ impl Journal {
             _ => {
                 let digest = full_digest(
                     &self.key,
-                    |name| Ok(txn.open_table(table(name))?),
+                    txn.open_table(RECORDS)?,
+                    txn.open_table(table(UNLOCKER_INFO))?,
                     txn.open_table(SETTINGS)?,
                     txn.open_table(UNLOCKERS)?,
                 )?;
@@ -265,7 +277,8 @@ impl Journal {
         };
         let digest = full_digest(
             &self.key,
-            |name| Ok(txn.open_table(table(name))?),
+            txn.open_table(RECORDS)?,
+            txn.open_table(table(UNLOCKER_INFO))?,
             txn.open_table(SETTINGS)?,
             txn.open_table(UNLOCKERS)?,
         )?;

@@ -1,21 +1,22 @@
 //! Sealed records: reflections (with their compact index), commitments, repairs and consent
-//! records, each in its own table under short sequential ids.
+//! records, all in one table of sealed, padded segments (see `layout`).
 //!
+//! Records are named by *local numbers*: numbers this device handed out, sealed inside the
+//! segments and never visible in the file. Each record also carries its random 128-bit
+//! [`RecordId`], the same on every device, and whether its number is a format 1 alias.
 //! The index keeps each reflection's [`Entry`] (date, values, tags, content note, first line)
 //! in segments of [`SEGMENT`] entries, so listing and filtering open a few hundred small
-//! records instead of every text, and adding a reflection rewrites one segment only.
-//! Segments are encoded compactly (see `segment`) and opened on every core at once.
+//! segments instead of every text, and adding a reflection rewrites two segments only.
 
+pub(crate) mod layout;
 mod search;
 mod segment;
 
-use redb::{
-    ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
-    WriteTransaction,
-};
+use redb::{ReadTransaction, ReadableDatabase, TableDefinition, WriteTransaction};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tend_core::commitment::Commitment;
+use tend_core::id::RecordId;
 use tend_core::reflection::{Entry, Reflection};
 use tend_core::repair::Repair;
 use zeroize::Zeroizing;
@@ -32,22 +33,6 @@ pub(crate) const CONSENTS: &str = "consents";
 
 /// Entries per index segment.
 pub const SEGMENT: u64 = 256;
-
-/// The reflection ids index segment `segment` covers; `None` for a segment number that no
-/// id can reach (only a damaged file holds one), so it is never turned into a range.
-fn segment_ids(segment: u64) -> Option<std::ops::Range<u64>> {
-    let start = segment.checked_mul(SEGMENT)?;
-    Some(start..start.checked_add(SEGMENT)?)
-}
-
-pub(crate) const ALL_TABLES: [&str; 6] = [
-    REFLECTIONS,
-    INDEX,
-    COMMITMENTS,
-    REPAIRS,
-    CONSENTS,
-    crate::journal::UNLOCKER_INFO,
-];
 
 pub(crate) fn table(name: &str) -> TableDefinition<'_, u64, &'static [u8]> {
     TableDefinition::new(name)
@@ -98,17 +83,33 @@ impl Record for tend_core::contribution::ConsentRecord {
     const TABLE: &'static str = CONSENTS;
 }
 
-/// Records read in one pass, with the ids of any that could not be opened.
+/// Records read in one pass, with the numbers of any that could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scan<T> {
-    /// The records that opened, by id, in id order.
+    /// The records that opened, by local number, in number order.
     pub records: Vec<(u64, T)>,
-    /// Ids of records that failed their integrity check.
+    /// Local numbers of records that failed their integrity check. A damaged segment counts
+    /// as damaged every record the index says it held (for kinds without an index, the first
+    /// number it could hold).
     pub damaged: Vec<u64>,
 }
 
-fn counter_name(table: &str) -> String {
-    format!("next_id/{table}")
+/// The segment kind of a record kind's own bytes.
+pub(crate) fn kind_of<T: Record>() -> layout::Kind {
+    layout::Kind::from_name(T::TABLE).unwrap_or(layout::Kind::Text)
+}
+
+/// Each record with a new random id.
+fn fresh<T>(records: &[T]) -> Vec<(RecordId, &T)> {
+    records.iter().map(|r| (fresh_id(), r)).collect()
+}
+
+/// A new random record id.
+pub(crate) fn fresh_id() -> RecordId {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    RecordId::from_bytes(b)
 }
 
 impl Journal {
@@ -144,27 +145,6 @@ impl Journal {
         self.put_sealed(txn, table_name, id, &json)
     }
 
-    fn open_sealed(
-        &self,
-        table_name: &str,
-        id: u64,
-        sealed: &[u8],
-    ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
-        let key = id.to_be_bytes();
-        self.key.open(
-            Place {
-                table: table_name,
-                key: &key,
-            },
-            sealed,
-        )
-    }
-
-    fn decode<T: DeserializeOwned>(&self, table_name: &str, id: u64, sealed: &[u8]) -> Option<T> {
-        let plain = self.open_sealed(table_name, id, sealed)?;
-        serde_json::from_slice(&plain).ok()
-    }
-
     pub(crate) fn get_sealed_json<T: DeserializeOwned>(
         &self,
         txn: &ReadTransaction,
@@ -176,12 +156,21 @@ impl Journal {
             kind: table_name,
             id,
         })?;
-        let decoded = self.decode(table_name, id, raw.value());
+        let key = id.to_be_bytes();
+        let plain = self.key.open(
+            Place {
+                table: table_name,
+                key: &key,
+            },
+            raw.value(),
+        );
         self.agent_ok()?;
-        decoded.ok_or(Error::RecordDamaged {
-            kind: table_name,
-            id,
-        })
+        plain
+            .and_then(|p| serde_json::from_slice(&p).ok())
+            .ok_or(Error::RecordDamaged {
+                kind: table_name,
+                id,
+            })
     }
 
     pub(crate) fn put_setting(
@@ -209,27 +198,7 @@ impl Journal {
         name: &str,
     ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
         let t = txn.open_table(SETTINGS)?;
-        let raw = t.get(name)?.map(|v| v.value().to_vec());
-        self.open_setting(name, raw)
-    }
-
-    /// A setting as a write transaction sees it.
-    pub(crate) fn get_setting_in(
-        &self,
-        txn: &WriteTransaction,
-        name: &str,
-    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
-        let t = txn.open_table(SETTINGS)?;
-        let raw = t.get(name)?.map(|v| v.value().to_vec());
-        self.open_setting(name, raw)
-    }
-
-    fn open_setting(
-        &self,
-        name: &str,
-        raw: Option<Vec<u8>>,
-    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
-        let Some(raw) = raw else {
+        let Some(raw) = t.get(name)? else {
             return Ok(None);
         };
         let opened = self.key.open(
@@ -237,7 +206,7 @@ impl Journal {
                 table: "tend_settings",
                 key: name.as_bytes(),
             },
-            &raw,
+            raw.value(),
         );
         self.agent_ok()?;
         opened.map(Some).ok_or(Error::RecordDamaged {
@@ -246,63 +215,30 @@ impl Journal {
         })
     }
 
-    pub(crate) fn next_id(&self, txn: &WriteTransaction, table_name: &str) -> Result<u64> {
-        let name = counter_name(table_name);
-        let current = {
-            let t = txn.open_table(SETTINGS)?;
-            let raw = t.get(name.as_str())?.map(|v| v.value().to_vec());
-            match raw {
-                None => 1,
-                Some(raw) => {
-                    let plain = self.key.open(
-                        Place {
-                            table: "tend_settings",
-                            key: name.as_bytes(),
-                        },
-                        &raw,
-                    );
-                    self.agent_ok()?;
-                    let plain = plain.ok_or(Error::RecordDamaged {
-                        kind: "id counter",
-                        id: 0,
-                    })?;
-                    let arr: [u8; 8] =
-                        plain
-                            .as_slice()
-                            .try_into()
-                            .map_err(|_| Error::RecordDamaged {
-                                kind: "id counter",
-                                id: 0,
-                            })?;
-                    u64::from_le_bytes(arr)
-                }
-            }
-        };
-        // Never reuse an id, even if the counter was lost: stay above the highest id in use.
-        let highest = txn
-            .open_table(table(table_name))?
-            .last()?
-            .map_or(0, |(k, _)| k.value());
-        let id = current.max(highest + 1);
-        self.put_setting(txn, &name, &(id + 1).to_le_bytes())?;
-        Ok(id)
+    /// Each kind's next local number.
+    pub(crate) fn number_counters(&self, txn: &ReadTransaction) -> Result<layout::Counters> {
+        let t = txn.open_table(SETTINGS)?;
+        self.counters_from(&t)
     }
 
-    /// Adds a record in one durable transaction; returns its new id.
+    /// Adds a record in one durable transaction; returns its new local number.
     pub fn add<T: Record>(&self, record: &T) -> Result<u64> {
         Ok(self.add_many(std::slice::from_ref(record))?[0])
     }
 
-    /// Adds several records in one durable transaction; returns their ids in order.
+    /// Adds several records in one durable transaction; returns their numbers in order.
     pub fn add_many<T: Record>(&self, records: &[T]) -> Result<Vec<u64>> {
         let txn = self.begin()?;
-        let ids = self.add_in(&txn, records)?;
+        let mut w = layout::Writer::new(self, &txn);
+        let items: Vec<(RecordId, &T)> = records.iter().map(|r| (fresh_id(), r)).collect();
+        let ids = self.add_in(&mut w, &items)?;
+        w.finish()?;
         self.commit(txn)?;
         Ok(ids)
     }
 
     /// Adds reflections, commitments and repairs together in one durable transaction: an
-    /// import lands whole or not at all.
+    /// import lands whole or not at all. Each gets a new random record id.
     pub fn import(
         &self,
         reflections: &[Reflection],
@@ -310,239 +246,345 @@ impl Journal {
         repairs: &[Repair],
     ) -> Result<()> {
         let txn = self.begin()?;
-        self.add_in(&txn, reflections)?;
-        self.add_in(&txn, commitments)?;
-        self.add_in(&txn, repairs)?;
+        let mut w = layout::Writer::new(self, &txn);
+        self.add_in(&mut w, &fresh(reflections))?;
+        self.add_in(&mut w, &fresh(commitments))?;
+        self.add_in(&mut w, &fresh(repairs))?;
+        w.finish()?;
         self.commit(txn)?;
         Ok(())
     }
 
-    fn add_in<T: Record>(&self, txn: &WriteTransaction, records: &[T]) -> Result<Vec<u64>> {
-        let mut ids = Vec::with_capacity(records.len());
-        let mut entries = Vec::new();
-        for r in records {
-            let id = self.next_id(txn, T::TABLE)?;
-            self.put_sealed_json(txn, T::TABLE, id, r)?;
-            entries.extend(r.index_entry(id));
-            ids.push(id);
+    /// Adds each record under the next local number, with the id given and no alias.
+    pub(crate) fn add_in<T: Record>(
+        &self,
+        w: &mut layout::Writer<'_>,
+        records: &[(RecordId, &T)],
+    ) -> Result<Vec<u64>> {
+        let kind = kind_of::<T>();
+        let mut numbers = Vec::with_capacity(records.len());
+        let mut counters = w.counters()?;
+        for (id, r) in records {
+            let mut number = counters.next(kind);
+            // A segment that does not open is never written over: its records stay for
+            // `tend check` to name. New records go to the next segment instead.
+            while !w.usable(kind, number)? {
+                number = (kind.segment_of(number) + 1) * kind.per_segment();
+            }
+            counters.set(kind, number + 1);
+            self.put_in(w, number, *id, false, *r)?;
+            numbers.push(number);
         }
-        self.update_index(txn, entries, &[])?;
-        Ok(ids)
+        w.set_counters(counters);
+        Ok(numbers)
+    }
+
+    /// Writes `record` at `number` with its id and alias flag, and its index entry.
+    pub(crate) fn put_in<T: Record>(
+        &self,
+        w: &mut layout::Writer<'_>,
+        number: u64,
+        id: RecordId,
+        alias: bool,
+        record: &T,
+    ) -> Result<()> {
+        let kind = kind_of::<T>();
+        let item = layout::Item {
+            id,
+            alias,
+            bytes: Zeroizing::new(serde_json::to_vec(record).unwrap_or_default()),
+            entry: None,
+        };
+        if let Some(entry) = record.index_entry(number) {
+            w.put(
+                layout::Kind::Index,
+                number,
+                layout::index_item(&item, entry),
+                T::KIND,
+            )?;
+        }
+        w.put(kind, number, item, T::KIND)
+    }
+
+    /// Removes record `number`; whether it was there.
+    pub(crate) fn delete_in<T: Record>(
+        &self,
+        w: &mut layout::Writer<'_>,
+        number: u64,
+    ) -> Result<bool> {
+        let kind = kind_of::<T>();
+        let was = w.remove(kind, number, T::KIND)?;
+        if was && kind == layout::Kind::Text {
+            w.remove(layout::Kind::Index, number, T::KIND)?;
+        }
+        Ok(was)
     }
 
     /// Reads one record.
     pub fn get<T: Record>(&self, id: u64) -> Result<T> {
+        let kind = kind_of::<T>();
         let txn = self.db.begin_read()?;
-        let t = txn.open_table(table(T::TABLE))?;
-        let raw = t.get(id)?.ok_or(Error::NotFound { kind: T::KIND, id })?;
-        self.decode(T::TABLE, id, raw.value())
-            .ok_or(Error::RecordDamaged { kind: T::KIND, id })
+        let t = txn.open_table(layout::RECORDS)?;
+        let read = layout::read(&self.key, &t, kind, kind.segment_of(id))?;
+        self.agent_ok()?;
+        let counters = self.number_counters(&txn)?;
+        match read {
+            layout::Read::Opened(items) => {
+                let item = items
+                    .get(&id)
+                    .ok_or(Error::NotFound { kind: T::KIND, id })?;
+                serde_json::from_slice(&item.bytes)
+                    .map_err(|_| Error::RecordDamaged { kind: T::KIND, id })
+            }
+            layout::Read::Damaged if id >= 1 && id < counters.next(kind) => {
+                Err(Error::RecordDamaged { kind: T::KIND, id })
+            }
+            _ => Err(Error::NotFound { kind: T::KIND, id }),
+        }
     }
 
-    /// Replaces an existing record.
+    /// Replaces an existing record (keeping its record id).
     pub fn put<T: Record>(&self, id: u64, record: &T) -> Result<()> {
         let txn = self.begin()?;
-        if txn.open_table(table(T::TABLE))?.get(id)?.is_none() {
-            return Err(Error::NotFound { kind: T::KIND, id });
-        }
-        self.put_in(&txn, id, record)?;
+        let mut w = layout::Writer::new(self, &txn);
+        let (rid, alias) = match w.get(kind_of::<T>(), id, T::KIND)? {
+            Some(item) => (item.id, item.alias),
+            None => return Err(Error::NotFound { kind: T::KIND, id }),
+        };
+        self.put_in(&mut w, id, rid, alias, record)?;
+        w.finish()?;
         self.commit(txn)?;
         Ok(())
-    }
-
-    /// Writes a record under `id` inside `txn`, with its index entry.
-    pub(crate) fn put_in<T: Record>(
-        &self,
-        txn: &WriteTransaction,
-        id: u64,
-        record: &T,
-    ) -> Result<()> {
-        self.put_sealed_json(txn, T::TABLE, id, record)?;
-        self.update_index(txn, record.index_entry(id).into_iter().collect(), &[])
     }
 
     /// Deletes a record for good.
     pub fn delete<T: Record>(&self, id: u64) -> Result<()> {
         let txn = self.begin()?;
-        if !self.remove_in::<T>(&txn, id)? {
+        let mut w = layout::Writer::new(self, &txn);
+        if !self.delete_in::<T>(&mut w, id)? {
             return Err(Error::NotFound { kind: T::KIND, id });
         }
+        w.finish()?;
         self.note_deletion(&txn)?;
         self.commit(txn)?;
         Ok(())
     }
 
-    /// Removes a record and its index entry inside `txn`; says whether there was one.
-    pub(crate) fn remove_in<T: Record>(&self, txn: &WriteTransaction, id: u64) -> Result<bool> {
-        let old = txn
-            .open_table(table(T::TABLE))?
-            .remove(id)?
-            .map(|v| v.value().to_vec());
-        self.track_removed(T::TABLE, id, old.as_deref());
-        if old.is_none() {
-            return Ok(false);
-        }
-        if T::TABLE == REFLECTIONS {
-            self.update_index(txn, Vec::new(), &[id])?;
-        }
-        Ok(true)
-    }
-
-    /// How many records of a kind there are.
+    /// How many records of a kind there are (damaged ones included).
     pub fn count<T: Record>(&self) -> Result<u64> {
-        let txn = self.db.begin_read()?;
-        Ok(txn.open_table(table(T::TABLE))?.len()?)
-    }
-
-    /// Every record of a kind, in id order, with the ids of any damaged ones. Records are
-    /// opened on every core.
-    pub fn all<T: Record>(&self) -> Result<Scan<T>> {
-        self.scan_table(T::TABLE, None, |_: &[u8]| true, |_: &T| true)
-    }
-
-    fn read_segment(&self, txn: &WriteTransaction, segment: u64) -> Result<Option<Vec<Entry>>> {
-        let raw = txn
-            .open_table(table(INDEX))?
-            .get(segment)?
-            .map(|v| v.value().to_vec());
-        Ok(raw.and_then(|raw| self.open_segment(segment, &raw)))
-    }
-
-    /// Opens and decodes one sealed index segment; `None` when it is damaged.
-    /// (Its plaintext alone decodes with [`decode_segment`].)
-    pub(crate) fn open_segment(&self, segment: u64, sealed: &[u8]) -> Option<Vec<Entry>> {
-        segment::decode(&self.open_sealed(INDEX, segment, sealed)?)
-    }
-
-    /// Writes new or changed entries and removes deleted ids, one segment at a time.
-    fn update_index(
-        &self,
-        txn: &WriteTransaction,
-        upserts: Vec<Entry>,
-        removed: &[u64],
-    ) -> Result<()> {
-        let mut touched: std::collections::BTreeMap<u64, (Vec<Entry>, Vec<u64>)> =
-            Default::default();
-        for e in upserts {
-            touched.entry(e.id / SEGMENT).or_default().0.push(e);
-        }
-        for id in removed {
-            touched.entry(id / SEGMENT).or_default().1.push(*id);
-        }
-        for (segment, (ups, rems)) in touched {
-            let mut entries = match self.read_segment(txn, segment)? {
-                Some(entries) => entries,
-                // A missing or damaged segment is rebuilt from the reflections themselves.
-                None => self.rebuild_segment(txn, segment)?,
-            };
-            entries.retain(|e| !rems.contains(&e.id) && !ups.iter().any(|u| u.id == e.id));
-            entries.extend(ups);
-            entries.sort_unstable_by_key(|e| e.id);
-            if entries.is_empty() {
-                let old = txn
-                    .open_table(table(INDEX))?
-                    .remove(segment)?
-                    .map(|v| v.value().to_vec());
-                self.track_removed(INDEX, segment, old.as_deref());
-            } else {
-                let plain = Zeroizing::new(segment::encode(&entries));
-                self.put_sealed(txn, INDEX, segment, &plain)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn rebuild_segment(&self, txn: &WriteTransaction, segment: u64) -> Result<Vec<Entry>> {
-        let t = txn.open_table(table(REFLECTIONS))?;
-        let mut out = Vec::new();
-        let Some(ids) = segment_ids(segment) else {
-            return Ok(out);
+        let kind = kind_of::<T>();
+        let n = if kind == layout::Kind::Text {
+            let s = self.entries()?;
+            s.records.len() + s.damaged.len()
+        } else {
+            let s = self.all::<T>()?;
+            s.records.len() + s.damaged.len()
         };
-        for item in t.range(ids)? {
-            let (k, v) = item?;
-            if let Some(r) = self.decode::<Reflection>(REFLECTIONS, k.value(), v.value()) {
-                out.push(r.entry(k.value()));
+        Ok(n as u64)
+    }
+
+    /// Every record of a kind, in number order, with the numbers of any damaged ones.
+    /// Segments are opened on every core.
+    pub fn all<T: Record>(&self) -> Result<Scan<T>> {
+        self.scan_kind(kind_of::<T>(), None, |_: &[u8]| true, |_: &T| true)
+    }
+
+    /// Every segment of `kind`, read (sealed) in segment order: segment number and bytes.
+    pub(crate) fn sealed_segments(
+        &self,
+        txn: &ReadTransaction,
+        kind: layout::Kind,
+    ) -> Result<Vec<(u64, Zeroizing<Vec<u8>>)>> {
+        let counters = self.number_counters(txn)?;
+        let segments: Vec<u64> = counters.segments(kind).collect();
+        let keys = layout::keys(&self.key, kind, &segments);
+        self.agent_ok()?;
+        let t = txn.open_table(layout::RECORDS)?;
+        let mut out = Vec::new();
+        for (segment, k) in segments.into_iter().zip(keys) {
+            if let Some(v) = t.get(k)? {
+                out.push((segment, Zeroizing::new(v.value().to_vec())));
             }
         }
         Ok(out)
     }
 
-    /// Every reflection's index entry (unordered), with the ids of reflections that could
-    /// not be read. A damaged index segment is read around, from the reflections themselves,
-    /// and so is a reflection that no segment covers (a segment whose key was damaged).
-    pub fn entries(&self) -> Result<Scan<Entry>> {
+    /// Every reflection's index item (number, id, alias and entry), with the numbers of
+    /// reflections that could not be read. A damaged or missing index segment is read
+    /// around, from the reflections themselves.
+    pub(crate) fn index_items(&self) -> Result<Scan<layout::Item>> {
         let txn = self.db.begin_read()?;
-        let index = txn.open_table(table(INDEX))?;
-        let mut sealed: Vec<(u64, Zeroizing<Vec<u8>>)> = Vec::new();
-        for item in index.iter()? {
-            let (k, v) = item?;
-            sealed.push((k.value(), Zeroizing::new(v.value().to_vec())));
-        }
-        // Each copy is opened where it lies: no second buffer per segment.
-        let opened = on_every_core(&mut sealed, |(segment, raw)| {
-            let key = segment.to_be_bytes();
-            let plain = self.key.open_in_place(
-                Place {
-                    table: INDEX,
-                    key: &key,
-                },
-                raw.as_mut_slice(),
-            )?;
-            segment::decode(plain)
-        });
-        let reflections = txn.open_table(table(REFLECTIONS))?;
+        let counters = self.number_counters(&txn)?;
+        let mut sealed = self.sealed_segments(&txn, layout::Kind::Index)?;
+        let opened = self.open_segments(layout::Kind::Index, &mut sealed);
         let mut scan = Scan {
             records: Vec::with_capacity(sealed.len() * SEGMENT as usize),
             damaged: Vec::new(),
         };
-        for ((segment, _), entries) in sealed.iter().zip(opened) {
-            // A segment that makes no sense as a place is damaged, whatever it holds.
-            let Some(ids) = segment_ids(*segment) else {
-                continue;
-            };
-            match entries {
-                Some(entries) => scan.records.extend(
-                    entries
-                        .into_iter()
-                        .filter(|e| ids.contains(&e.id))
-                        .map(|e| (e.id, e)),
-                ),
-                None => {
-                    for item in reflections.range(ids)? {
-                        let (k, v) = item?;
-                        self.read_entry(k.value(), v.value(), &mut scan);
-                    }
-                }
+        let mut present = std::collections::HashSet::new();
+        for ((segment, _), items) in sealed.iter().zip(opened) {
+            present.insert(*segment);
+            match items {
+                Some(items) => scan.records.extend(items),
+                None => self.index_around(&txn, *segment, &mut scan)?,
             }
         }
-        // The table's length costs nothing to read; only when the index misses reflections
-        // (a segment lost or moved) are the reflections' keys walked to find them.
-        let seen = scan.records.len() + scan.damaged.len();
-        if usize::try_from(reflections.len()?).ok() != Some(seen) {
-            let known: std::collections::HashSet<u64> = scan
-                .records
+        // An index segment missing while reflections of its numbers remain (cut away, or
+        // never written by a damaged write) is read around too.
+        let missing: Vec<u64> = counters
+            .segments(layout::Kind::Index)
+            .filter(|s| !present.contains(s))
+            .collect();
+        if !missing.is_empty() {
+            let per = SEGMENT / layout::Kind::Text.per_segment();
+            let texts: Vec<u64> = missing
                 .iter()
-                .map(|(id, _)| *id)
-                .chain(scan.damaged.iter().copied())
+                .flat_map(|s| s * per..(s + 1) * per)
                 .collect();
-            for item in reflections.iter()? {
-                let (k, v) = item?;
-                if !known.contains(&k.value()) {
-                    self.read_entry(k.value(), v.value(), &mut scan);
+            let keys = layout::keys(&self.key, layout::Kind::Text, &texts);
+            let t = txn.open_table(layout::RECORDS)?;
+            let mut holding = std::collections::BTreeSet::new();
+            for (text, k) in texts.iter().zip(keys) {
+                if t.get(k)?.is_some() {
+                    holding.insert(text / per);
                 }
             }
+            for segment in holding {
+                self.index_around(&txn, segment, &mut scan)?;
+            }
         }
+        scan.records.sort_unstable_by_key(|(n, _)| *n);
         scan.damaged.sort_unstable();
         self.agent_ok()?;
         Ok(scan)
     }
 
-    /// Opens one reflection into `scan`: its entry, or its id among the damaged.
-    fn read_entry(&self, id: u64, sealed: &[u8], scan: &mut Scan<Entry>) {
-        match self.decode::<Reflection>(REFLECTIONS, id, sealed) {
-            Some(r) => scan.records.push((id, r.entry(id))),
-            None => scan.damaged.push(id),
+    /// Opens sealed segments of `kind` on every core; each one's items, or `None`.
+    pub(crate) fn open_segments(
+        &self,
+        kind: layout::Kind,
+        sealed: &mut [(u64, Zeroizing<Vec<u8>>)],
+    ) -> Vec<Option<layout::Items>> {
+        let opened = self.open_all(kind, sealed);
+        let mut work: Vec<(&SealedSegment, bool)> = sealed.iter().zip(opened).collect();
+        on_every_core(&mut work, |((segment, raw), ok)| {
+            let plain = plaintext(*ok, raw)?;
+            layout::decode(kind, *segment, layout::unpad(plain)?)
+        })
+    }
+
+    /// Opens sealed segments of `kind` in place: on every core with the key here, a
+    /// megabyte a request through an agent. Whether each opened (see [`plaintext`]).
+    pub(crate) fn open_all(
+        &self,
+        kind: layout::Kind,
+        sealed: &mut [(u64, Zeroizing<Vec<u8>>)],
+    ) -> Vec<bool> {
+        if !self.key.is_held() {
+            return on_every_core(sealed, |(segment, raw)| {
+                let name = kind.place_key(*segment);
+                self.key
+                    .open_in_place(
+                        Place {
+                            table: layout::RECORDS_TABLE,
+                            key: &name,
+                        },
+                        raw.as_mut_slice(),
+                    )
+                    .is_some()
+            });
         }
+        let mut out = Vec::with_capacity(sealed.len());
+        let mut rest = sealed;
+        while !rest.is_empty() {
+            let mut bytes = 0;
+            let take = rest
+                .iter()
+                .take_while(|(_, raw)| {
+                    bytes += raw.len();
+                    bytes < (1 << 20)
+                })
+                .count()
+                .max(1);
+            let (batch, tail) = std::mem::take(&mut rest).split_at_mut(take);
+            let names: Vec<[u8; 9]> = batch.iter().map(|(s, _)| kind.place_key(*s)).collect();
+            let mut items: Vec<(&[u8], &mut [u8])> = names
+                .iter()
+                .zip(batch.iter_mut())
+                .map(|(n, (_, raw))| (n.as_slice(), raw.as_mut_slice()))
+                .collect();
+            out.extend(self.key.open_many(layout::RECORDS_TABLE, &mut items));
+            rest = tail;
+        }
+        out
+    }
+
+    /// The index items of index segment `segment`, from the reflections' texts.
+    fn index_around(
+        &self,
+        txn: &ReadTransaction,
+        segment: u64,
+        scan: &mut Scan<layout::Item>,
+    ) -> Result<()> {
+        let t = txn.open_table(layout::RECORDS)?;
+        let per = SEGMENT / layout::Kind::Text.per_segment();
+        for text in segment * per..(segment + 1) * per {
+            match layout::read(&self.key, &t, layout::Kind::Text, text)? {
+                layout::Read::Absent => {}
+                layout::Read::Damaged => scan.damaged.push(layout::Kind::Text.numbers(text).start),
+                layout::Read::Opened(items) => {
+                    for (n, item) in items {
+                        match layout::index_entry(n, &item.bytes) {
+                            Some(e) => scan.records.push((n, layout::index_item(&item, e))),
+                            None => scan.damaged.push(n),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every reflection's index entry (unordered), with the numbers of reflections that could
+    /// not be read. A damaged index segment is read around, from the reflections themselves.
+    pub fn entries(&self) -> Result<Scan<Entry>> {
+        // The usual case, fast: every index segment there and whole, decoded on every core
+        // without the records' ids.
+        {
+            let txn = self.db.begin_read()?;
+            let expected = self
+                .number_counters(&txn)?
+                .segments(layout::Kind::Index)
+                .count();
+            let mut sealed = self.sealed_segments(&txn, layout::Kind::Index)?;
+            if sealed.len() == expected {
+                let opened = self.open_all(layout::Kind::Index, &mut sealed);
+                let mut work: Vec<(&SealedSegment, bool)> = sealed.iter().zip(opened).collect();
+                let decoded = on_every_core(&mut work, |((segment, raw), ok)| {
+                    layout::index_entries(*segment, layout::unpad(plaintext(*ok, raw)?)?)
+                });
+                self.agent_ok()?;
+                if decoded.iter().all(Option::is_some) {
+                    let mut records = Vec::with_capacity(sealed.len() * SEGMENT as usize);
+                    for entries in decoded.into_iter().flatten() {
+                        records.extend(entries.into_iter().map(|e| (e.id, e)));
+                    }
+                    return Ok(Scan {
+                        records,
+                        damaged: Vec::new(),
+                    });
+                }
+            }
+        }
+        let items = self.index_items()?;
+        Ok(Scan {
+            records: items
+                .records
+                .into_iter()
+                .filter_map(|(n, i)| i.entry.map(|e| (n, e)))
+                .collect(),
+            damaged: items.damaged,
+        })
     }
 }
 
@@ -555,6 +597,15 @@ pub(crate) fn decode_segment(plaintext: &[u8]) -> Option<Vec<Entry>> {
 /// Encodes entries (sorted by id) as the plaintext of an index segment.
 pub(crate) fn encode_segment(entries: &[Entry]) -> Vec<u8> {
     segment::encode(entries)
+}
+
+/// A segment's number and sealed bytes.
+pub(crate) type SealedSegment = (u64, Zeroizing<Vec<u8>>);
+
+/// The plaintext of a sealed value opened in place, if it opened.
+pub(crate) fn plaintext(opened: bool, sealed: &[u8]) -> Option<&[u8]> {
+    (opened && sealed.len() >= crate::seal::OVERHEAD)
+        .then(|| &sealed[crate::seal::PLAINTEXT_START..sealed.len() - 16])
 }
 
 /// `f` over every item, the items shared out in order among the machine's cores.

@@ -22,7 +22,8 @@ use crate::journal::{
     self, DELETED_SETTING, FORMAT_VERSION, Journal, KEY_CHECK, KEY_CHECK_SETTING, MAGIC, META,
     SETTINGS, UNLOCKER_INFO, UNLOCKERS,
 };
-use crate::records::{ALL_TABLES, table};
+use crate::records::layout::{self, Kind, RECORDS, RECORDS_TABLE};
+use crate::records::table;
 use crate::seal::{DataKey, Place};
 use crate::unlock::{self, Attempt, NewUnlocker, Secret, UnlockerInfo, UnlockerKind};
 
@@ -290,15 +291,13 @@ impl Journal {
             .map_err(|e| journal::db_error(e, temp))?;
         let db = Db::new(db);
         let old = self.db.begin_read()?;
-        let total: u64 = {
-            let mut n = old.open_table(SETTINGS)?.len()?;
-            for name in ALL_TABLES {
-                if name != UNLOCKER_INFO {
-                    n += old.open_table(table(name))?.len()?;
-                }
+        let mut sealed: Vec<(Kind, u64, zeroize::Zeroizing<Vec<u8>>)> = Vec::new();
+        for kind in Kind::ALL {
+            for (segment, bytes) in self.sealed_segments(&old, kind)? {
+                sealed.push((kind, segment, bytes));
             }
-            n
-        };
+        }
+        let total = sealed.len() as u64 + old.open_table(SETTINGS)?.len()?;
         let mut done = 0u64;
         let mut damaged = 0u64;
         let txn = db.begin_write()?;
@@ -308,35 +307,27 @@ impl Journal {
             meta.insert("format", FORMAT_VERSION.to_le_bytes().as_slice())?;
             meta.insert("journal_id", self.key.journal_id().as_slice())?;
         }
-        for name in ALL_TABLES {
-            let mut to = txn.open_table(table(name))?;
-            if name == UNLOCKER_INFO {
-                continue; // written from `wrapped` below
-            }
-            let from = old.open_table(table(name))?;
-            let records = from.iter()?.map(|item| {
-                let (k, v) = item?;
-                Ok((k.value(), v.value().to_vec()))
-            });
-            // Opened a batch at a time (one request each through the agent).
-            crate::batch::open_each(&self.key, name, records, |id, plain| {
-                let key_bytes = id.to_be_bytes();
+        {
+            let mut to = txn.open_table(RECORDS)?;
+            for (kind, segment, mut bytes) in sealed {
+                let name = kind.place_key(segment);
                 let place = Place {
-                    table: name,
-                    key: &key_bytes,
+                    table: RECORDS_TABLE,
+                    key: &name,
                 };
-                match plain {
+                // The padded plaintext is sealed again as it is: its size does not change.
+                match self.key.open_in_place(place, bytes.as_mut_slice()) {
                     Some(plain) => {
-                        to.insert(id, key.seal(place, plain).as_slice())?;
+                        let k = layout::key_of(key, kind, segment);
+                        to.insert(k, key.seal(place, plain).as_slice())?;
                     }
                     None => damaged += 1,
                 }
                 done += 1;
-                if done.is_multiple_of(1000) {
+                if done.is_multiple_of(100) {
                     progress(done, total);
                 }
-                Ok::<(), Error>(())
-            })?;
+            }
         }
         {
             let mut to = txn.open_table(SETTINGS)?;
@@ -398,7 +389,8 @@ impl Journal {
             .saturating_add(1);
         let digest = crate::manifest::full_digest(
             key,
-            |name| Ok(txn.open_table(table(name))?),
+            txn.open_table(RECORDS)?,
+            txn.open_table(table(UNLOCKER_INFO))?,
             txn.open_table(SETTINGS)?,
             txn.open_table(UNLOCKERS)?,
         )?;
@@ -412,7 +404,7 @@ impl Journal {
 }
 
 /// A new temporary name beside the journal, never an existing file's.
-fn temp_path(path: &Path) -> PathBuf {
+pub(crate) fn temp_path(path: &Path) -> PathBuf {
     let mut tag = [0u8; 6];
     rand::rngs::OsRng.fill_bytes(&mut tag);
     let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
@@ -445,7 +437,7 @@ pub(crate) fn sweep_stale(path: &Path) {
 }
 
 /// Makes a rename in the journal's folder durable.
-fn sync_dir(path: &Path) {
+pub(crate) fn sync_dir(path: &Path) {
     #[cfg(unix)]
     if let Some(dir) = path.parent() {
         let dir = if dir.as_os_str().is_empty() {

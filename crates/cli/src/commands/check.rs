@@ -13,11 +13,22 @@ use crate::{note, say};
 
 /// Open every record and list any that fail; the rest stay readable.
 #[derive(Debug, Args)]
-pub struct Check {}
+pub struct Check {
+    /// Remove the copy of the journal kept from before its upgrade to format 2.
+    #[arg(long)]
+    remove_backup: bool,
+}
 
 impl Check {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let mut journal = ctx.open()?;
+        if self.remove_backup {
+            if journal.remove_backup()? {
+                say!("Removed the copy of the journal from before its upgrade.");
+            } else {
+                note!("note: there is no copy from before an upgrade to remove.");
+            }
+        }
         let report = journal.check()?;
         let opened: u64 = report.opened.iter().map(|(_, n)| n).sum();
         advise(&report);
@@ -102,6 +113,19 @@ fn advise(report: &CheckReport) {
                 "they"
             }
         );
+    }
+    if let Some(backup) = &report.backup {
+        if backup.same_key {
+            note!(
+                "note: a copy of this journal from before its upgrade to format 2 is kept at {}; it opens with the secrets it opened with then. Remove it with `tend check --remove-backup` once you no longer need it.",
+                backup.path.display()
+            );
+        } else {
+            note!(
+                "note: a copy of this journal from before its upgrade to format 2 is kept at {}, and the journal's key has changed since: secrets you removed or changed since still open that copy. Remove it with `tend check --remove-backup`.",
+                backup.path.display()
+            );
+        }
     }
     if report.manifest == ManifestState::Missing {
         note!("note: this journal has no manifest yet; the next change adds one.");

@@ -1,50 +1,27 @@
-//! Reading a whole table fast: `search` and `all` open every record, so this is where their
-//! time goes. One thread reads sealed records out of redb into large reusable buffers while
-//! every core opens (in place, without a copy) and parses the buffers already read.
+//! Reading a whole kind fast: `search` and `all` open every record, so this is where their
+//! time goes. Segments are read a chunk at a time and every core opens (in place, without a
+//! copy) and parses the segments of the chunk: one AEAD per segment of 64 records.
 
 use std::collections::HashSet;
-use std::sync::{Mutex, mpsc};
 
-use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use redb::ReadableDatabase;
 use serde::de::DeserializeOwned;
 use tend_core::reflection::{Filter, Query, Reflection};
-use zeroize::Zeroize;
+use zeroize::Zeroizing;
 
-use super::{REFLECTIONS, Scan, table};
+use super::{Scan, layout, on_every_core};
 use crate::error::Result;
 use crate::journal::Journal;
 
-/// About this many bytes of sealed records go to a core at a time.
-const BATCH_BYTES: usize = 1 << 20;
-/// Tables smaller than this are read and opened on the calling thread alone.
-const SMALL: u64 = 2048;
+/// A segment's number and sealed bytes.
+type Sealed = (u64, Zeroizing<Vec<u8>>);
 
-/// Sealed records back to back, opened in place by a worker and wiped before reuse. Only the
-/// part in use ever holds plaintext, so only that part is wiped.
-#[derive(Default)]
-struct Batch {
-    bytes: Vec<u8>,
-    /// Each record's id and where it lies in `bytes`.
-    records: Vec<(u64, usize, usize)>,
-}
-
-impl Batch {
-    fn wipe(&mut self) {
-        self.bytes.as_mut_slice().zeroize();
-        self.bytes.clear();
-        self.records.clear();
-    }
-}
-
-impl Drop for Batch {
-    fn drop(&mut self) {
-        self.wipe();
-    }
-}
+/// Segments read before they are opened (about 4 MiB of reflections).
+const CHUNK: usize = 64;
 
 impl Journal {
     /// Reflections whose text, tags or content note hold every word of `query` and whose
-    /// entries pass `filter`. Every core opens records while the next ones are read.
+    /// entries pass `filter`. Every core opens segments.
     pub fn search(&self, query: &Query, filter: &Filter) -> Result<Scan<Reflection>> {
         let wanted: Option<HashSet<u64>> = if *filter == Filter::default() {
             None
@@ -59,18 +36,21 @@ impl Journal {
             )
         };
         let pass = |plain: &[u8]| may_match(query, plain);
-        self.scan_table(REFLECTIONS, wanted.as_ref(), pass, |r: &Reflection| {
-            query.matches(r)
-        })
+        self.scan_kind(
+            layout::Kind::Text,
+            wanted.as_ref(),
+            pass,
+            |r: &Reflection| query.matches(r),
+        )
     }
 
-    /// Every record of `table_name` (or those in `wanted`) that opens, whose plaintext
-    /// `pass` lets through, and that decodes to something `keep` accepts; in id order, with
-    /// the ids of records that did not open or decode. `pass` sees the plaintext before it
+    /// Every record of `kind` (or those in `wanted`) that opens, whose plaintext `pass` lets
+    /// through, and that decodes to something `keep` accepts; in number order, with the
+    /// numbers of records that did not open or decode. `pass` sees the plaintext before it
     /// is parsed and may only refuse records that `keep` would refuse.
-    pub(crate) fn scan_table<T, P, K>(
+    pub(crate) fn scan_kind<T, P, K>(
         &self,
-        table_name: &'static str,
+        kind: layout::Kind,
         wanted: Option<&HashSet<u64>>,
         pass: P,
         keep: K,
@@ -81,145 +61,99 @@ impl Journal {
         K: Fn(&T) -> bool + Sync,
     {
         let txn = self.db.begin_read()?;
-        let t = txn.open_table(table(table_name))?;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
+        let counters = self.number_counters(&txn)?;
+        let mut segments: Vec<u64> = counters.segments(kind).collect();
+        if let Some(w) = wanted {
+            let mut useful: Vec<u64> = w.iter().map(|n| kind.segment_of(*n)).collect();
+            useful.sort_unstable();
+            useful.dedup();
+            segments.retain(|s| useful.binary_search(s).is_ok());
+        }
+        let keys = layout::keys(&self.key, kind, &segments);
+        self.agent_ok()?;
+        let t = txn.open_table(layout::RECORDS)?;
         let mut scan = Scan {
             records: Vec::new(),
             damaged: Vec::new(),
         };
-        if threads == 1 || t.len()? < SMALL {
-            read_batches(&t, wanted, |mut batch| {
-                self.open_batch(table_name, &mut batch, (&pass, &keep), &mut scan);
-                batch.wipe();
-                Some(batch)
-            })?;
-            self.agent_ok()?;
-            return Ok(scan);
-        }
-
-        let (to_workers, from_reader) = mpsc::sync_channel::<Batch>(threads);
-        let from_reader = Mutex::new(from_reader);
-        let (to_reader, recycled) = mpsc::channel::<Batch>();
-        let read = std::thread::scope(|s| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    let (from_reader, to_reader, pass, keep) =
-                        (&from_reader, to_reader.clone(), &pass, &keep);
-                    s.spawn(move || {
-                        let mut found = Scan {
-                            records: Vec::new(),
-                            damaged: Vec::new(),
-                        };
-                        loop {
-                            let next = match from_reader.lock() {
-                                Ok(rx) => rx.recv(),
-                                Err(_) => break,
-                            };
-                            let Ok(mut batch) = next else { break };
-                            self.open_batch(table_name, &mut batch, (pass, keep), &mut found);
-                            batch.wipe();
-                            // The reader may have finished; then the buffer is simply dropped.
-                            let _ = to_reader.send(batch);
-                        }
-                        found
-                    })
-                })
-                .collect();
-            drop(to_reader);
-            let read = read_batches(&t, wanted, |batch| {
-                to_workers.send(batch).ok()?;
-                Some(recycled.try_recv().unwrap_or_default())
-            });
-            drop(to_workers);
-            for worker in workers {
-                let found = worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                scan.records.extend(found.records);
-                scan.damaged.extend(found.damaged);
+        let mut damaged_segments = Vec::new();
+        let pairs: Vec<(u64, [u8; 16])> = segments.into_iter().zip(keys).collect();
+        for chunk in pairs.chunks(CHUNK) {
+            let mut sealed: Vec<(u64, Zeroizing<Vec<u8>>)> = Vec::with_capacity(chunk.len());
+            for (segment, k) in chunk {
+                if let Some(v) = t.get(*k)? {
+                    sealed.push((*segment, Zeroizing::new(v.value().to_vec())));
+                }
             }
-            read
-        });
-        read?;
+            let opened = self.open_all(kind, &mut sealed);
+            let mut work: Vec<(&Sealed, bool)> = sealed.iter().zip(opened).collect();
+            let found = on_every_core(&mut work, |((segment, raw), ok)| {
+                let elements = super::plaintext(*ok, raw)
+                    .and_then(layout::unpad)
+                    .and_then(|c| layout::elements(kind, *segment, c));
+                let Some(elements) = elements else {
+                    return Err(*segment);
+                };
+                let mut found = Scan {
+                    records: Vec::new(),
+                    damaged: Vec::new(),
+                };
+                for (number, bytes) in elements {
+                    if wanted.is_some_and(|w| !w.contains(&number)) || !pass(bytes) {
+                        continue;
+                    }
+                    match serde_json::from_slice::<T>(bytes) {
+                        Ok(r) if keep(&r) => found.records.push((number, r)),
+                        Ok(_) => {}
+                        Err(_) => found.damaged.push(number),
+                    }
+                }
+                Ok(found)
+            });
+            for f in found {
+                match f {
+                    Ok(f) => {
+                        scan.records.extend(f.records);
+                        scan.damaged.extend(f.damaged);
+                    }
+                    Err(segment) => damaged_segments.push(segment),
+                }
+            }
+        }
         self.agent_ok()?;
+        drop(t);
+        drop(txn);
+        if !damaged_segments.is_empty() {
+            // What the index says a damaged segment held; a kind without one, or a segment
+            // the index does not know either, counts as its first number.
+            let indexed: Vec<u64> = if kind == layout::Kind::Text {
+                self.index_items()?
+                    .records
+                    .into_iter()
+                    .map(|(n, _)| n)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            for segment in damaged_segments {
+                let range = kind.numbers(segment);
+                let held: Vec<u64> = indexed
+                    .iter()
+                    .copied()
+                    .filter(|n| range.contains(n) && wanted.is_none_or(|w| w.contains(n)))
+                    .collect();
+                if held.is_empty() {
+                    scan.damaged.push(range.start);
+                } else {
+                    scan.damaged.extend(held);
+                }
+            }
+        }
         scan.records.sort_unstable_by_key(|(id, _)| *id);
         scan.damaged.sort_unstable();
+        scan.damaged.dedup();
         Ok(scan)
     }
-
-    fn open_batch<T: DeserializeOwned>(
-        &self,
-        table_name: &str,
-        batch: &mut Batch,
-        (pass, keep): (&impl Fn(&[u8]) -> bool, &impl Fn(&T) -> bool),
-        found: &mut Scan<T>,
-    ) {
-        let Batch { bytes, records } = batch;
-        // The whole batch is opened at once: with an agent holding the key, that is one
-        // request for about a megabyte of records rather than one per record.
-        let keys: Vec<[u8; 8]> = records.iter().map(|(id, _, _)| id.to_be_bytes()).collect();
-        let opened = {
-            let mut items: Vec<(&[u8], &mut [u8])> = Vec::with_capacity(records.len());
-            let mut rest: &mut [u8] = bytes.as_mut_slice();
-            let mut at = 0;
-            for (key, &(_, start, end)) in keys.iter().zip(records.iter()) {
-                let (_, tail) = std::mem::take(&mut rest).split_at_mut(start - at);
-                let (this, tail) = tail.split_at_mut(end - start);
-                items.push((key.as_slice(), this));
-                rest = tail;
-                at = end;
-            }
-            self.key.open_many(table_name, &mut items)
-        };
-        for (&(id, start, end), ok) in records.iter().zip(opened) {
-            if !ok {
-                found.damaged.push(id);
-                continue;
-            }
-            let plain = &bytes[start + crate::seal::PLAINTEXT_START..end - 16];
-            if !pass(plain) {
-                continue;
-            }
-            match serde_json::from_slice::<T>(plain) {
-                Ok(r) if keep(&r) => found.records.push((id, r)),
-                Ok(_) => {}
-                Err(_) => found.damaged.push(id),
-            }
-        }
-    }
-}
-
-/// Reads the sealed records of `t` (those in `wanted`, if given) into batches of about
-/// [`BATCH_BYTES`] and hands each full one over; `hand_over` gives back an empty batch to fill
-/// next, or `None` to stop early (the workers are gone, and joining them says why).
-fn read_batches(
-    t: &ReadOnlyTable<u64, &'static [u8]>,
-    wanted: Option<&HashSet<u64>>,
-    mut hand_over: impl FnMut(Batch) -> Option<Batch>,
-) -> Result<()> {
-    let mut batch = Batch::default();
-    for item in t.iter()? {
-        let (k, v) = item?;
-        let id = k.value();
-        if wanted.is_some_and(|w| !w.contains(&id)) {
-            continue;
-        }
-        let start = batch.bytes.len();
-        batch.bytes.extend_from_slice(v.value());
-        batch.records.push((id, start, batch.bytes.len()));
-        if batch.bytes.len() >= BATCH_BYTES {
-            match hand_over(batch) {
-                Some(next) => batch = next,
-                None => return Ok(()),
-            }
-        }
-    }
-    if !batch.records.is_empty() {
-        hand_over(batch);
-    }
-    Ok(())
 }
 
 /// Whether the reflection whose JSON is `plain` may hold every word of `query`: `false` only
