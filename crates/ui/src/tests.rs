@@ -148,7 +148,57 @@ pub(crate) fn typed(app: &mut App, text: &str) {
 fn draw(app: &mut App, width: u16, height: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     t.draw(|f| app.draw(f)).expect("drawn");
-    format!("{}", t.backend())
+    steady_handles(app, format!("{}", t.backend()))
+}
+
+/// The drawing with every record's handle (random with each journal's ids) replaced by a
+/// steady one of the same length, made from its kind and number, so snapshots stay put.
+fn steady_handles(app: &App, shown: String) -> String {
+    let books = [
+        &app.look.names,
+        &app.care.commitment_names,
+        &app.care.repair_names,
+    ];
+    let mut pairs = Vec::new();
+    for (kind, book) in (0u8..).zip(books) {
+        for (n, _) in book.iter() {
+            let real = crate::ids::handle(book, n);
+            let mut bytes = [0u8; 16];
+            bytes[0] = (kind << 4) | u8::try_from(n & 0x0f).unwrap_or(0);
+            bytes[1] = u8::try_from((n >> 4) & 0xff).unwrap_or(0);
+            let steady = tend_core::id::RecordId::from_bytes(bytes).prefix(real.len());
+            pairs.push((real, steady));
+        }
+    }
+    // Two passes, so that a steady handle is never taken for a real one.
+    let mut out = shown;
+    for (i, (real, _)) in pairs.iter().enumerate() {
+        out = replace_word(&out, real, &format!("\u{1}{i}\u{1}"));
+    }
+    for (i, (_, steady)) in pairs.iter().enumerate() {
+        out = out.replace(&format!("\u{1}{i}\u{1}"), steady);
+    }
+    out
+}
+
+/// `text` with each whole-word `word` replaced by `with`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        let alone = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        out.push_str(&rest[..at]);
+        out.push_str(if alone(before) && alone(after) {
+            with
+        } else {
+            word
+        });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Snapshots one state at both sizes.
