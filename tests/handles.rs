@@ -219,3 +219,29 @@ fn an_export_from_before_ids_still_imports() {
     env.fails(&["import", file.to_str().unwrap()]);
     assert_eq!(env.listed(&[]).len(), 1);
 }
+
+/// docs/threat-model.md: a contribution file carries no record id or handle. (The preview is
+/// the contribution exactly, less its signature: tests/share.rs shows they agree.)
+#[test]
+fn a_contribution_names_no_record() {
+    let env = Env::with_journal();
+    env.write(&["Named the pay gap in the circle", "-v", "equity=2"]);
+    let list: serde_json::Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    let handle = list[0]["id"].as_str().unwrap();
+    let record_id = list[0]["record_id"].as_str().unwrap();
+    let preview = env.ok(&[
+        "share",
+        "--purpose",
+        "Spring retreat 2026",
+        "--excerpt",
+        handle,
+        "--preview-json",
+    ]);
+    assert!(preview.contains("Named the pay gap"), "{preview}");
+    for never in [handle, record_id] {
+        assert!(
+            !preview.contains(never),
+            "{never} must not leave the journal"
+        );
+    }
+}
