@@ -44,7 +44,7 @@ const LABELS: [(&str, &str); 7] = [
     ),
     (
         "Excerpts",
-        "ids of reflections whose full text you share; empty for none",
+        "handles (from the journal list) of reflections whose full text you share; empty for none",
     ),
     ("Your name", "empty to stay anonymous"),
     (

@@ -89,7 +89,7 @@ fn fixture(dir: &std::path::Path) -> App {
         ),
         r("A quiet week; mostly rest.", 19, &[], &["rest"]),
     ];
-    j.add_many(&reflections).expect("reflections");
+    add_with_steady_ids(&j, 0, reflections);
     let mut kept = Commitment::new(
         "Send the rota to everyone",
         vec!["transparency".into()],
@@ -110,7 +110,7 @@ fn fixture(dir: &std::path::Path) -> App {
         Some(day(28)),
         at(17, 9),
     );
-    j.add_many(&[kept, open, later]).expect("commitments");
+    add_with_steady_ids(&j, 1, vec![kept, open, later]);
     let mut repair = Repair::open(
         "Talked over a colleague in the case review",
         vec!["repair".into()],
@@ -131,7 +131,7 @@ fn fixture(dir: &std::path::Path) -> App {
             at(12, 10),
         )
         .expect("step");
-    j.add(&repair).expect("repair");
+    add_with_steady_ids(&j, 2, vec![repair]);
     App::new(j, Clock::fixed(at(20, 18), day(20)), Theme::plain()).expect("an app")
 }
 
@@ -151,8 +151,27 @@ fn draw(app: &mut App, width: u16, height: u16) -> String {
     steady_handles(app, format!("{}", t.backend()))
 }
 
-/// The drawing with every record's handle (random with each journal's ids) replaced by a
-/// steady one of the same length, made from its kind and number, so snapshots stay put.
+/// The id a fixture record of kind `kind` gets for its `n`th place (from 1): the same on every
+/// run, so the handles drawn stay put (even a handle's first letter, peeking out beside a
+/// form).
+fn steady_id(kind: u8, n: u64) -> tend_core::id::RecordId {
+    let mut bytes = [0u8; 16];
+    bytes[0] = (kind << 4) | u8::try_from(n & 0x0f).unwrap_or(0);
+    bytes[1] = u8::try_from((n >> 4) & 0xff).unwrap_or(0);
+    tend_core::id::RecordId::from_bytes(bytes)
+}
+
+/// Adds the fixture's records of one kind under steady ids, in order.
+fn add_with_steady_ids<T: tend_store::Record>(j: &Journal, kind: u8, records: Vec<T>) {
+    let puts: Vec<_> = (1u64..)
+        .zip(records)
+        .map(|(n, r)| (steady_id(kind, n), r))
+        .collect();
+    j.apply_by_id(&puts, &[]).expect("records added");
+}
+
+/// The drawing with every record's whole handle replaced by a steady one of the same length,
+/// made from its kind and number: records a test adds while it runs have random ids.
 fn steady_handles(app: &App, shown: String) -> String {
     let books = [
         &app.look.names,
@@ -163,10 +182,7 @@ fn steady_handles(app: &App, shown: String) -> String {
     for (kind, book) in (0u8..).zip(books) {
         for (n, _) in book.iter() {
             let real = crate::ids::handle(book, n);
-            let mut bytes = [0u8; 16];
-            bytes[0] = (kind << 4) | u8::try_from(n & 0x0f).unwrap_or(0);
-            bytes[1] = u8::try_from((n >> 4) & 0xff).unwrap_or(0);
-            let steady = tend_core::id::RecordId::from_bytes(bytes).prefix(real.len());
+            let steady = steady_id(kind, n).prefix(real.len());
             pairs.push((real, steady));
         }
     }
