@@ -108,12 +108,14 @@ fn sigkill_at_random_moments_loses_nothing_that_was_reported() {
     );
     let stored = texts_by_id(&env);
     for (id, text) in &reported {
+        // A handle is the shortest unique prefix when it was shown; records written later
+        // may share it, so the reported text must be among the records it starts.
         let found: Vec<&String> = stored
             .iter()
             .filter(|(rid, _)| rid.starts_with(id.as_str()))
             .map(|(_, t)| t)
             .collect();
-        assert_eq!(found, vec![text], "reflection {id} was reported saved");
+        assert!(found.contains(&text), "reflection {id} was reported saved");
     }
     // Writes that were killed before reporting are either whole or absent.
     for (id, text) in &stored {
