@@ -294,7 +294,7 @@ fn commit_unknown_id_value_date_or_empty_text() {
             "{args:?}: {err}"
         );
         assert!(
-            err.contains("hint: `tend commit list --all` shows the ids"),
+            err.contains("hint: `tend commit list --all` shows the handles"),
             "{err}"
         );
     }

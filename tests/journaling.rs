@@ -170,7 +170,7 @@ fn show_and_content_notes() {
     assert!(json["text"].is_null());
     let err = env.fails(&["show", "9"]);
     assert!(err.contains("there is no reflection with id 9"), "{err}");
-    assert!(err.contains("hint: `tend list` shows the ids"));
+    assert!(err.contains("hint: `tend list` shows the handles"), "{err}");
 }
 
 #[test]
@@ -384,14 +384,14 @@ fn records_are_named_by_number_or_handle() {
         err.contains("there is no reflection with the handle bbbbbbbbbbbb"),
         "{err}"
     );
-    assert!(err.contains("hint: `tend list` shows the ids"), "{err}");
+    assert!(err.contains("hint: `tend list` shows the handles"), "{err}");
     let err = env.fails(&["commit", "done", "BBBBBBBBBBBB"]);
     assert!(
         err.contains("there is no commitment with the handle bbbbbbbbbbbb"),
         "capitals read as small letters: {err}"
     );
     assert!(
-        err.contains("`tend commit list --all` shows the ids"),
+        err.contains("`tend commit list --all` shows the handles"),
         "{err}"
     );
     let out = env.run(&["delete", "k3x9", "--yes"]);

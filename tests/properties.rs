@@ -16,6 +16,7 @@ use proptest::option;
 use proptest::prelude::*;
 use tend_core::commitment::{Commitment, CommitmentEvent, CommitmentState};
 use tend_core::export::{Export, WithId};
+use tend_core::id::RecordId;
 use tend_core::pack::ValuesPack;
 use tend_core::reflection::{Reflection, ValueRating};
 use tend_core::repair::{Closing, Repair, RepairPart, RepairStep};
@@ -139,7 +140,19 @@ fn repair() -> impl Strategy<Value = Repair> {
 fn with_ids<T: std::fmt::Debug>(
     records: impl Strategy<Value = T>,
 ) -> impl Strategy<Value = Vec<WithId<T>>> {
-    vec((any::<u64>(), records), 0..6).prop_map(|pairs| WithId::wrap_all(pairs))
+    vec(
+        (
+            proptest::option::of(any::<u64>()),
+            proptest::option::of(any::<[u8; 16]>()),
+            records,
+        ),
+        0..6,
+    )
+    .prop_map(|rows| {
+        rows.into_iter()
+            .map(|(id, rid, r)| WithId::new(id, rid.map(RecordId::from_bytes), r))
+            .collect()
+    })
 }
 
 /// What a journal is asked to do after it is filled.
@@ -252,7 +265,13 @@ proptest! {
         // What it exports, another journal imports unchanged (under its own ids, in order).
         let export = Export::new(
             DateTime::from_timestamp(1_780_000_000, 0).unwrap(),
-            WithId::wrap_all(journal.all::<Reflection>().unwrap().records),
+            journal
+                .all::<Reflection>()
+                .unwrap()
+                .records
+                .into_iter()
+                .map(|(n, r)| WithId::new(Some(n), None, r))
+                .collect(),
             vec![],
             vec![],
         );

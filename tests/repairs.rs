@@ -214,7 +214,7 @@ fn repair_unknown_id() {
             "{args:?}: {err}"
         );
         assert!(
-            err.contains("hint: `tend repair list --all` shows the ids"),
+            err.contains("hint: `tend repair list --all` shows the handles"),
             "{err}"
         );
     }

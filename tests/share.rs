@@ -403,7 +403,9 @@ fn consent_list_shows_every_contribution_and_its_digest() {
         "for \"Spring retreat 2026\": in force",
         "sealed for: age1",
         "period:     the whole journal",
-        "included:   counts for equity, transparency, repair; 1 excerpt (reflection 2); anonymous",
+        &format!(
+            "included:   counts for equity, transparency, repair; 1 excerpt (reflection {second}); anonymous"
+        ),
         "ends:       after 31 December 2099",
         "everything up to 31 March 2026",
         "under the name \"Sam\"",

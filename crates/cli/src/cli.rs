@@ -14,8 +14,12 @@ use crate::commands::Command;
 /// unless you share a contribution, after seeing exactly what it holds.
 #[derive(Debug, Parser)]
 #[command(name = "tend", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Unlocking without a terminal: TEND_PASSPHRASE_FILE, \
-TEND_PASSPHRASE_COMMAND, or --identity / TEND_IDENTITY.\nDocs: docs/ in the source tree, and `man tend` (see `tend man`).")]
+#[command(
+    after_help = "Records are named by handle: the letters `tend list` shows (kbxq), \
+typed back to show, edit, delete…; a number from before the journal's upgrade still works.\n\
+Unlocking without a terminal: TEND_PASSPHRASE_FILE, \
+TEND_PASSPHRASE_COMMAND, or --identity / TEND_IDENTITY.\nDocs: docs/ in the source tree, and `man tend` (see `tend man`)."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

@@ -70,9 +70,10 @@ fn store_hint(e: &StoreError) -> Option<&'static str> {
         StoreError::NewerVersion { .. } => {
             "update tend to open this journal; this version changed nothing"
         }
-        StoreError::NotFound { .. } | StoreError::NoSuchHandle { .. } => {
-            "`tend list` shows the ids"
+        StoreError::NotFound { .. } => {
+            "`tend list` shows the handles; a number finds only a record from before the journal's upgrade"
         }
+        StoreError::NoSuchHandle { .. } => "`tend list` shows the handles",
         StoreError::AmbiguousHandle { .. } => "type a few more letters of the one you mean",
         StoreError::RecordDamaged { .. } => {
             "run `tend check` to see which records are affected; the others stay readable"

@@ -10,6 +10,7 @@ mod context;
 mod editor;
 mod failure;
 mod files;
+mod handles;
 mod output;
 mod prompt;
 mod rekey;

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::commitment::Commitment;
+use crate::id::{Handles, RecordId};
 use crate::reflection::Reflection;
 use crate::repair::Repair;
 
@@ -15,29 +16,58 @@ pub const FORMAT: &str = "tend-export";
 /// The version of tend's JSON export this build writes and reads.
 pub const VERSION: u32 = 1;
 
-/// A record with the id it had in the journal it came from.
+/// A record with the ids it had in the journal it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WithId<T> {
-    /// Its id in the exporting journal.
-    pub id: u64,
+    /// Its format 1 record number in the exporting journal, for records that have one (an
+    /// export from before format 2 holds only this).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// Its id on every device (32 letters), which an import keeps when it can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<RecordId>,
     /// The record.
     #[serde(flatten)]
     pub record: T,
 }
 
 impl<T> WithId<T> {
-    /// Pairs records with their ids.
-    pub fn wrap_all(records: Vec<(u64, T)>) -> Vec<Self> {
-        records
-            .into_iter()
-            .map(|(id, record)| Self { id, record })
-            .collect()
+    /// A record with its ids.
+    pub fn new(id: Option<u64>, record_id: Option<RecordId>, record: T) -> Self {
+        Self {
+            id,
+            record_id,
+            record,
+        }
     }
 
     /// Drops the ids.
     pub fn unwrap_all(records: Vec<Self>) -> Vec<T> {
         records.into_iter().map(|w| w.record).collect()
     }
+
+    /// The record with its id, when every record has one: what an import that keeps ids
+    /// writes. `None` when any record has none (an export from before format 2).
+    pub fn with_record_ids(records: &[Self]) -> Option<Vec<(RecordId, &T)>> {
+        records
+            .iter()
+            .map(|w| w.record_id.map(|id| (id, &w.record)))
+            .collect()
+    }
+
+    /// How the record is named in a Markdown export: its handle among `handles`, or its
+    /// old number, or nothing.
+    fn label(&self, handles: &Handles) -> String {
+        match (self.record_id, self.id) {
+            (Some(rid), _) => handles.handle(rid),
+            (None, Some(n)) => format!("#{n}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+fn handles_of<T>(records: &[WithId<T>]) -> Handles {
+    Handles::new(records.iter().filter_map(|w| w.record_id))
 }
 
 /// tend's own export: everything a member wrote, in plain JSON.
@@ -153,9 +183,10 @@ impl Export {
     /// A Markdown rendering, for reading or printing.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("# Reflections\n");
+        let handles = handles_of(&self.reflections);
         for r in &self.reflections {
             let rec = &r.record;
-            out.push_str(&format!("\n## {} · #{}\n\n", rec.on, r.id));
+            out.push_str(&format!("\n## {} · {}\n\n", rec.on, r.label(&handles)));
             if !rec.values.is_empty() {
                 let values: Vec<String> = rec
                     .values
@@ -179,6 +210,7 @@ impl Export {
         }
         if !self.commitments.is_empty() {
             out.push_str("\n# Commitments\n\n");
+            let handles = handles_of(&self.commitments);
             for c in &self.commitments {
                 let due = c
                     .record
@@ -186,8 +218,8 @@ impl Export {
                     .map(|d| format!(", by {d}"))
                     .unwrap_or_default();
                 out.push_str(&format!(
-                    "- #{} {} ({}{due})\n",
-                    c.id,
+                    "- {} {} ({}{due})\n",
+                    c.label(&handles),
                     c.record.text,
                     c.record.state.word()
                 ));
@@ -195,10 +227,11 @@ impl Export {
         }
         if !self.repairs.is_empty() {
             out.push_str("\n# Repairs\n");
+            let handles = handles_of(&self.repairs);
             for r in &self.repairs {
                 out.push_str(&format!(
-                    "\n## #{} opened {}\n\n{}\n",
-                    r.id,
+                    "\n## {} opened {}\n\n{}\n",
+                    r.label(&handles),
                     r.record.opened.date_naive(),
                     r.record.text
                 ));
@@ -293,10 +326,35 @@ mod tests {
         );
         r.values.push(ValueRating::new("equity", Some(3)));
         r.tags.push("pay".into());
-        let export = Export::new(now(), vec![WithId { id: 7, record: r }], vec![], vec![]);
-        let back = Export::parse(&export.to_json()).expect("parse");
+        let rid = RecordId::from_bytes([0x5a; 16]);
+        let export = Export::new(
+            now(),
+            vec![WithId::new(Some(7), Some(rid), r)],
+            vec![],
+            vec![],
+        );
+        let json = export.to_json();
+        assert!(json.contains(&format!("\"record_id\": \"{rid}\"")));
+        let back = Export::parse(&json).expect("parse");
         assert_eq!(back, export);
-        assert!(export.to_markdown().contains("equity (3)"));
+        let md = export.to_markdown();
+        assert!(md.contains("equity (3)"));
+        assert!(md.contains(&format!("· {}", rid.prefix(4))), "{md}");
+    }
+
+    #[test]
+    fn an_export_from_before_record_ids_still_reads() {
+        let old = r#"{"format":"tend-export","version":1,"exported":"2026-11-20T12:00:00Z",
+            "reflections":[{"id":3,"on":"2026-01-02","written":"2026-11-20T12:00:00Z","text":"T"}]}"#;
+        let doc = Export::parse(old).expect("an old export reads");
+        assert_eq!(doc.reflections[0].id, Some(3));
+        assert_eq!(doc.reflections[0].record_id, None);
+        assert!(WithId::with_record_ids(&doc.reflections).is_none());
+        let bad = old.replace(r#""id":3"#, r#""id":3,"record_id":"kbxq""#);
+        assert!(
+            Export::parse(&bad).is_err(),
+            "a record id is all 32 letters"
+        );
     }
 
     #[test]

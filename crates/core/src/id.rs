@@ -90,6 +90,21 @@ impl FromStr for RecordId {
     }
 }
 
+impl serde::Serialize for RecordId {
+    /// As its 32 letters, as exports and consent records write it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RecordId {
+    /// From its 32 letters; anything else is an error, never a panic.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 fn letter_value(c: u8) -> Option<u8> {
     ALPHABET
         .iter()

@@ -14,6 +14,7 @@ use tend_core::contribution::{
     BuildError, ConsentRecord, Contribution, ContributionRequest, Period, RevocationToken,
     sha256_hex,
 };
+use tend_core::id::RecordId;
 use tend_core::pack::ValuesPack;
 use tend_core::reflection::Reflection;
 use tend_core::repair::Repair;
@@ -33,7 +34,8 @@ pub struct Request<'a> {
     pub period: Period,
     /// The ids of the values to count; empty for every value named in the period.
     pub values: Vec<String>,
-    /// The reflections whose full text is shared (a repeated id counts once).
+    /// The numbers of the reflections whose full text is shared (a repeated one counts
+    /// once). The consent record names them by their ids.
     pub excerpts: Vec<u64>,
     /// The name to be known by, if any.
     pub name: Option<String>,
@@ -57,7 +59,7 @@ pub struct Unopened {
 /// Everything read from the journal for one contribution, not yet counted.
 pub struct Draft<'a> {
     request: ContributionRequest<'a>,
-    excerpt_ids: Vec<u64>,
+    excerpt_ids: Vec<RecordId>,
     token: RevocationToken,
     reflections: Vec<(u64, Reflection)>,
     commitments: Vec<Commitment>,
@@ -69,15 +71,23 @@ pub struct Draft<'a> {
 /// counter for the purpose, and every reflection, commitment and repair; makes the new id
 /// and the secret that can revoke it.
 pub fn gather<'a>(journal: &Journal, request: Request<'a>) -> Result<Draft<'a>> {
-    let mut excerpt_ids: Vec<u64> = Vec::with_capacity(request.excerpts.len());
-    for id in request.excerpts {
-        if !excerpt_ids.contains(&id) {
-            excerpt_ids.push(id);
+    let mut numbers: Vec<u64> = Vec::with_capacity(request.excerpts.len());
+    for n in request.excerpts {
+        if !numbers.contains(&n) {
+            numbers.push(n);
         }
     }
-    let mut excerpts = Vec::with_capacity(excerpt_ids.len());
-    for id in &excerpt_ids {
-        excerpts.push((*id, journal.get::<Reflection>(*id)?));
+    let book = journal.ids::<Reflection>()?;
+    let mut excerpt_ids = Vec::with_capacity(numbers.len());
+    let mut excerpts = Vec::with_capacity(numbers.len());
+    for n in numbers {
+        let reflection = journal.get::<Reflection>(n)?;
+        let id = book.id(n).ok_or(Error::NotFound {
+            kind: "reflection",
+            id: n,
+        })?;
+        excerpt_ids.push(id);
+        excerpts.push((id, reflection));
     }
     let mut token_bytes = Zeroizing::new([0u8; 32]);
     rand::rngs::OsRng.fill_bytes(token_bytes.as_mut());
@@ -147,7 +157,7 @@ impl Draft<'_> {
 /// A contribution built and waiting for the member's consent.
 pub struct Prepared {
     contribution: Contribution,
-    excerpt_ids: Vec<u64>,
+    excerpt_ids: Vec<RecordId>,
     token: RevocationToken,
 }
 
@@ -326,10 +336,15 @@ mod tests {
         let draft = gather(&journal, request).expect("gathered");
         assert!(draft.unopened().reflections.is_empty());
         let prepared = draft.build().expect("built");
+        let record_id = journal
+            .ids::<Reflection>()
+            .expect("ids")
+            .id(id)
+            .expect("its id");
         assert_eq!(
             prepared.excerpt_ids,
-            vec![id],
-            "an excerpt named twice counts once"
+            vec![record_id],
+            "an excerpt named twice counts once, by its id"
         );
         assert_eq!(prepared.contribution().counter, 1);
         let sealed = prepared

@@ -332,7 +332,8 @@ impl App {
 
     fn declined(&mut self, then: &Pending) {
         if let Pending::DeleteReflection(id) = then {
-            self.status = Some(format!("Kept reflection {}.", crate::ids::handle(*id)));
+            let handle = crate::ids::handle(&self.look.names, *id);
+            self.status = Some(format!("Kept reflection {handle}."));
         }
     }
 
@@ -376,11 +377,12 @@ impl App {
     }
 
     fn delete_reflection(&mut self, id: crate::ids::Id) {
+        let handle = crate::ids::handle(&self.look.names, id);
         match self.journal.delete::<tend_core::reflection::Reflection>(id) {
             Ok(()) => {
                 self.reader = None;
                 self.reload_journal();
-                self.status = Some(format!("Deleted reflection {}.", crate::ids::handle(id)));
+                self.status = Some(format!("Deleted reflection {handle}."));
             }
             Err(e) => self.tell(format!("That reflection could not be deleted: {e}")),
         }

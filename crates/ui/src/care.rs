@@ -36,6 +36,10 @@ pub(crate) struct Care {
     at_commitment: usize,
     at_repair: usize,
     damaged: usize,
+    /// The commitments' ids and handles.
+    pub(crate) commitment_names: tend_store::IdBook,
+    /// The repairs' ids and handles.
+    pub(crate) repair_names: tend_store::IdBook,
 }
 
 impl Care {
@@ -43,6 +47,8 @@ impl Care {
         let c = journal.all::<Commitment>()?;
         let r = journal.all::<Repair>()?;
         self.damaged = c.damaged.len() + r.damaged.len();
+        self.commitment_names = journal.ids::<Commitment>()?;
+        self.repair_names = journal.ids::<Repair>()?;
         let mut commitments = c.records;
         // Carried ones first, soonest date first; then the rest.
         commitments.sort_by_key(|(id, c)| (!c.state.is_active(), c.due.is_none(), c.due, *id));
@@ -129,8 +135,8 @@ impl Care {
             };
             let text = tend_core::text::truncate(
                 &format!(
-                    "{:>3} {} · {due}{}",
-                    ids::handle(*id),
+                    "{:<4} {} · {due}{}",
+                    ids::handle(&self.commitment_names, *id),
                     c.state.word(),
                     c.text
                 ),
@@ -206,7 +212,10 @@ impl Care {
                 None => r.text.clone(),
             };
             let text = tend_core::text::truncate(
-                &format!("{:>3} {state} {marks} {what}", ids::handle(*id)),
+                &format!(
+                    "{:<4} {state} {marks} {what}",
+                    ids::handle(&self.repair_names, *id)
+                ),
                 width,
             );
             lines.push(if self.side == Side::Repairs && i == self.at_repair {
@@ -370,7 +379,10 @@ pub(crate) fn carry_out(
     form: &Form,
 ) -> Result<String, String> {
     let now = app.clock.now;
-    let handle = ids::handle(id);
+    let handle = match what {
+        Pending::RepairStep(_) | Pending::CloseRepair(_) => ids::handle(&app.care.repair_names, id),
+        _ => ids::handle(&app.care.commitment_names, id),
+    };
     let said = match what {
         Pending::KeepCommitment(_) | Pending::Renegotiate(_) | Pending::Release(_) => {
             let mut c: Commitment = app.journal.get(id).map_err(|e| e.to_string())?;

@@ -42,6 +42,8 @@ pub(crate) struct LookBack {
     rows: usize,
     list_top: u16,
     damaged: usize,
+    /// The reflections' ids and handles.
+    pub(crate) names: tend_store::IdBook,
     pub(crate) error: Option<String>,
 }
 
@@ -65,6 +67,7 @@ impl LookBack {
     pub(crate) fn reload(&mut self, journal: &Journal) -> tend_store::Result<()> {
         let keep = self.selected_id();
         let scan = journal.entries()?;
+        self.names = journal.ids::<Reflection>()?;
         self.damaged = scan.damaged.len();
         let mut all: Vec<Entry> = scan.records.into_iter().map(|(_, e)| e).collect();
         sort_newest_first(&mut all);
@@ -296,7 +299,7 @@ impl LookBack {
             .take(self.rows)
             .filter_map(|(pos, i)| self.all.get(*i).map(|e| (pos, e)))
             .map(|(pos, e)| {
-                let line = row(e, pack, width);
+                let line = row(e, &self.names, pack, width);
                 if pos == self.selected {
                     Line::styled(line, theme.selected())
                 } else {
@@ -309,7 +312,7 @@ impl LookBack {
 }
 
 /// One line of the list: handle, day, values, then the first line or the content note.
-fn row(e: &Entry, pack: &ValuesPack, width: usize) -> String {
+fn row(e: &Entry, names: &tend_store::IdBook, pack: &ValuesPack, width: usize) -> String {
     let values: Vec<String> = e
         .values
         .iter()
@@ -327,7 +330,7 @@ fn row(e: &Entry, pack: &ValuesPack, width: usize) -> String {
         Some(n) => format!("[content note: {n}]"),
         None => e.title.clone(),
     };
-    let mut line = format!("{:>5}  {}  ", ids::handle(ids::of(e)), e.on);
+    let mut line = format!(" {:<4}  {}  ", ids::handle(names, ids::of(e)), e.on);
     if !values.is_empty() {
         line.push_str(&format!("[{}] ", values.join(", ")));
     }

@@ -21,6 +21,8 @@ pub(crate) const HINTS: &str =
 #[derive(Debug)]
 pub(crate) struct Reader {
     pub(crate) id: Id,
+    /// Its handle, as the journal list shows it.
+    handle: String,
     pub(crate) reflection: Reflection,
     revealed: bool,
     scroll: u16,
@@ -38,10 +40,7 @@ impl Reader {
     pub(crate) fn draw(&self, frame: &mut Frame<'_>, area: Rect, pack: &ValuesPack, theme: &Theme) {
         let r = &self.reflection;
         let mut lines = vec![Line::from(vec![
-            Span::styled(
-                format!("Reflection {} ", ids::handle(self.id)),
-                theme.title(),
-            ),
+            Span::styled(format!("Reflection {} ", self.handle), theme.title()),
             Span::styled(format!("· {}", r.on.format("%A %-d %B %Y")), theme.dim()),
         ])];
         if let Some(edited) = r.edited {
@@ -115,6 +114,7 @@ pub(crate) fn open(app: &mut App, id: Id) {
         Ok(reflection) => {
             app.reader = Some(Reader {
                 id,
+                handle: ids::handle(&app.look.names, id),
                 reflection,
                 revealed: false,
                 scroll: 0,
@@ -139,7 +139,7 @@ pub(crate) fn ask_delete(app: &mut App, id: Id) {
     app.ask(Modal::Confirm {
         title: "Delete this reflection?".into(),
         lines: vec![
-            format!("Reflection {} {label}", ids::handle(id)),
+            format!("Reflection {} {label}", ids::handle(&app.look.names, id)),
             "Deleting cannot be undone.".into(),
         ],
         then: Pending::DeleteReflection(id),

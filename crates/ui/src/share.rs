@@ -44,7 +44,7 @@ const LABELS: [(&str, &str); 7] = [
     ),
     (
         "Excerpts",
-        "ids of reflections whose full text you share; empty for none",
+        "handles (from the journal list) of reflections whose full text you share; empty for none",
     ),
     ("Your name", "empty to stay anonymous"),
     (
@@ -210,9 +210,8 @@ pub(crate) fn prepare(app: &mut App) -> Result<(), String> {
     };
     let mut excerpt_ids: Vec<Id> = Vec::new();
     for t in get(4).split([',', ' ']).filter(|s| !s.is_empty()) {
-        let id = ids::parse(t).ok_or_else(|| {
-            format!("{t:?} is not a reflection's id; the journal list shows them.")
-        })?;
+        let id = ids::parse::<tend_core::reflection::Reflection>(&app.journal, t)
+            .map_err(|e| format!("{e}; the journal list shows the handles."))?;
         excerpt_ids.push(id);
     }
     let path = PathBuf::from(get(6));

@@ -89,7 +89,7 @@ fn fixture(dir: &std::path::Path) -> App {
         ),
         r("A quiet week; mostly rest.", 19, &[], &["rest"]),
     ];
-    j.add_many(&reflections).expect("reflections");
+    add_with_steady_ids(&j, 0, reflections);
     let mut kept = Commitment::new(
         "Send the rota to everyone",
         vec!["transparency".into()],
@@ -110,7 +110,7 @@ fn fixture(dir: &std::path::Path) -> App {
         Some(day(28)),
         at(17, 9),
     );
-    j.add_many(&[kept, open, later]).expect("commitments");
+    add_with_steady_ids(&j, 1, vec![kept, open, later]);
     let mut repair = Repair::open(
         "Talked over a colleague in the case review",
         vec!["repair".into()],
@@ -131,7 +131,7 @@ fn fixture(dir: &std::path::Path) -> App {
             at(12, 10),
         )
         .expect("step");
-    j.add(&repair).expect("repair");
+    add_with_steady_ids(&j, 2, vec![repair]);
     App::new(j, Clock::fixed(at(20, 18), day(20)), Theme::plain()).expect("an app")
 }
 
@@ -148,7 +148,73 @@ pub(crate) fn typed(app: &mut App, text: &str) {
 fn draw(app: &mut App, width: u16, height: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     t.draw(|f| app.draw(f)).expect("drawn");
-    format!("{}", t.backend())
+    steady_handles(app, format!("{}", t.backend()))
+}
+
+/// The id a fixture record of kind `kind` gets for its `n`th place (from 1): the same on every
+/// run, so the handles drawn stay put (even a handle's first letter, peeking out beside a
+/// form).
+fn steady_id(kind: u8, n: u64) -> tend_core::id::RecordId {
+    let mut bytes = [0u8; 16];
+    bytes[0] = (kind << 4) | u8::try_from(n & 0x0f).unwrap_or(0);
+    bytes[1] = u8::try_from((n >> 4) & 0xff).unwrap_or(0);
+    tend_core::id::RecordId::from_bytes(bytes)
+}
+
+/// Adds the fixture's records of one kind under steady ids, in order.
+fn add_with_steady_ids<T: tend_store::Record>(j: &Journal, kind: u8, records: Vec<T>) {
+    let puts: Vec<_> = (1u64..)
+        .zip(records)
+        .map(|(n, r)| (steady_id(kind, n), r))
+        .collect();
+    j.apply_by_id(&puts, &[]).expect("records added");
+}
+
+/// The drawing with every record's whole handle replaced by a steady one of the same length,
+/// made from its kind and number: records a test adds while it runs have random ids.
+fn steady_handles(app: &App, shown: String) -> String {
+    let books = [
+        &app.look.names,
+        &app.care.commitment_names,
+        &app.care.repair_names,
+    ];
+    let mut pairs = Vec::new();
+    for (kind, book) in (0u8..).zip(books) {
+        for (n, _) in book.iter() {
+            let real = crate::ids::handle(book, n);
+            let steady = steady_id(kind, n).prefix(real.len());
+            pairs.push((real, steady));
+        }
+    }
+    // Two passes, so that a steady handle is never taken for a real one.
+    let mut out = shown;
+    for (i, (real, _)) in pairs.iter().enumerate() {
+        out = replace_word(&out, real, &format!("\u{1}{i}\u{1}"));
+    }
+    for (i, (_, steady)) in pairs.iter().enumerate() {
+        out = out.replace(&format!("\u{1}{i}\u{1}"), steady);
+    }
+    out
+}
+
+/// `text` with each whole-word `word` replaced by `with`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        let alone = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        out.push_str(&rest[..at]);
+        out.push_str(if alone(before) && alone(after) {
+            with
+        } else {
+            word
+        });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Snapshots one state at both sizes.

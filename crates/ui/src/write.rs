@@ -42,6 +42,8 @@ struct Offered {
 /// A reflection being written or edited.
 pub(crate) struct Draft {
     editing: Option<(Id, Reflection)>,
+    /// The handle of the reflection being edited.
+    editing_handle: String,
     text: TextArea<'static>,
     date: Field,
     tags: Field,
@@ -74,6 +76,7 @@ impl Draft {
     pub(crate) fn new(pack: &ValuesPack, today: chrono::NaiveDate) -> Self {
         Self {
             editing: None,
+            editing_handle: String::new(),
             text: text_area(vec![String::new()]),
             date: Field::new("Day", &today.to_string(), "2026-03-14, yesterday, monday…"),
             tags: Field::new("Tags", "", "words of your own, with commas between"),
@@ -97,7 +100,7 @@ impl Draft {
         }
     }
 
-    pub(crate) fn editing(pack: &ValuesPack, id: Id, r: Reflection) -> Self {
+    pub(crate) fn editing(pack: &ValuesPack, id: Id, handle: String, r: Reflection) -> Self {
         let mut d = Self::new(pack, r.on);
         d.text = text_area(r.text.lines().map(str::to_owned).collect());
         d.text.move_cursor(ratatui_textarea::CursorMove::Bottom);
@@ -119,6 +122,7 @@ impl Draft {
             }
         }
         d.editing = Some((id, r));
+        d.editing_handle = handle;
         d
     }
 
@@ -246,7 +250,7 @@ impl Draft {
         let [text, panel] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(side)]).areas(main);
         let title = match &self.editing {
-            Some((id, _)) => format!(" Editing reflection {} ", ids::handle(*id)),
+            Some(_) => format!(" Editing reflection {} ", self.editing_handle),
             None => " Today's reflection ".to_owned(),
         };
         self.text.set_block(
@@ -354,7 +358,8 @@ pub(crate) fn edit(app: &mut App, id: Id) {
     }
     match app.journal.get::<Reflection>(id) {
         Ok(r) => {
-            app.draft = Some(Draft::editing(&app.pack, id, r));
+            let handle = ids::handle(&app.look.names, id);
+            app.draft = Some(Draft::editing(&app.pack, id, handle, r));
             app.reader = None;
             app.switch(Tab::Write);
         }
@@ -385,9 +390,12 @@ fn save(app: &mut App) {
             app.look.select_id(id);
             app.switch(Tab::Journal);
             app.status = Some(if edited {
-                format!("Updated reflection {}.", ids::handle(id))
+                format!("Updated reflection {}.", ids::handle(&app.look.names, id))
             } else {
-                format!("Saved reflection {} for {on}.", ids::handle(id))
+                format!(
+                    "Saved reflection {} for {on}.",
+                    ids::handle(&app.look.names, id)
+                )
             });
         }
         Err(e) => {

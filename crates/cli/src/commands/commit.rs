@@ -13,6 +13,7 @@ use tend_store::{Journal, Record};
 
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::handles::Names;
 use crate::output::{ACCENT, BOLD, DIM, paint};
 use crate::{note, say, values_arg};
 
@@ -61,7 +62,7 @@ pub struct List {
 /// Show a commitment and its history.
 #[derive(Debug, Args)]
 pub struct Show {
-    /// The commitment's id (from `tend commit list`)
+    /// The commitment's handle (from `tend commit list`)
     id: IdQuery,
     /// Print JSON
     #[arg(long)]
@@ -71,7 +72,7 @@ pub struct Show {
 /// Mark a commitment kept.
 #[derive(Debug, Args)]
 pub struct Done {
-    /// The commitment's id
+    /// The commitment's handle (from `tend commit list`)
     id: IdQuery,
     /// A few words on how it went
     #[arg(long, value_name = "TEXT")]
@@ -81,7 +82,7 @@ pub struct Done {
 /// Change a commitment's words or date. Its history keeps the earlier terms.
 #[derive(Debug, Args)]
 pub struct Renegotiate {
-    /// The commitment's id
+    /// The commitment's handle (from `tend commit list`)
     id: IdQuery,
     /// The new words
     #[arg(long, value_name = "TEXT")]
@@ -97,24 +98,28 @@ pub struct Renegotiate {
 /// Let a commitment go, with a reason.
 #[derive(Debug, Args)]
 pub struct Release {
-    /// The commitment's id
+    /// The commitment's handle (from `tend commit list`)
     id: IdQuery,
     /// Why you are letting it go
     #[arg(long, value_name = "TEXT", required = true)]
     note: String,
 }
 
-/// Reads the record a person named (by number or handle), with its id; an unknown id says
-/// where the ids are listed.
-pub fn get_or_hint<T: Record>(journal: &Journal, id: &IdQuery, list: &str) -> Result<(u64, T)> {
+/// Reads the record a person named (by handle, or an old number), with its number and the
+/// names of its kind; an unknown or ambiguous handle says where the handles are listed.
+pub fn get_or_hint<T: Record>(
+    journal: &Journal,
+    id: &IdQuery,
+    list: &str,
+) -> Result<(u64, Names, T)> {
     journal
         .resolve::<T>(id)
-        .and_then(|id| Ok((id, journal.get(id)?)))
+        .and_then(|id| Ok((id, Names::of::<T>(journal)?, journal.get(id)?)))
         .map_err(|e| match e {
             tend_store::Error::NotFound { .. }
             | tend_store::Error::NoSuchHandle { .. }
             | tend_store::Error::AmbiguousHandle { .. } => fail(e.to_string())
-                .hint(format!("`{list}` shows the ids"))
+                .hint(format!("`{list}` shows the handles"))
                 .into(),
             other => other.into(),
         })
@@ -122,7 +127,7 @@ pub fn get_or_hint<T: Record>(journal: &Journal, id: &IdQuery, list: &str) -> Re
 
 const LIST_ALL: &str = "tend commit list --all";
 
-fn refused(e: CommitmentError, id: u64) -> anyhow::Error {
+fn refused(e: CommitmentError, id: &str) -> anyhow::Error {
     let hint = match &e {
         CommitmentError::NoteRequired => {
             "nothing was changed; add --note \"…\" with a few words, kept in the commitment's history".to_owned()
@@ -171,9 +176,8 @@ fn value_names(pack: &ValuesPack, ids: &[String]) -> String {
         .join(" · ")
 }
 
-fn json_of(id: u64, c: &Commitment, today: NaiveDate) -> Result<serde_json::Value> {
-    let mut value = serde_json::to_value(c)?;
-    value["id"] = id.into();
+fn json_of(names: &Names, id: u64, c: &Commitment, today: NaiveDate) -> Result<serde_json::Value> {
+    let mut value = crate::handles::json_of(names, id, c)?;
     value["past_date"] = c.is_past_date(today).into();
     Ok(value)
 }
@@ -203,6 +207,7 @@ impl Add {
         let journal = ctx.open_or_offer()?;
         let values = values_arg::check_ids(&journal.pack()?, &self.values)?;
         let id = journal.add(&Commitment::new(text, values, due, ctx.now()))?;
+        let id = Names::of::<Commitment>(&journal)?.handle(id);
         match due {
             Some(d) => say!("Saved commitment {id}, due {d}."),
             None => say!("Saved commitment {id}."),
@@ -216,6 +221,7 @@ impl List {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
         let scan = journal.all::<Commitment>()?;
+        let names = Names::of::<Commitment>(&journal)?;
         let today = ctx.today();
         let mut shown: Vec<(u64, Commitment)> = scan
             .records
@@ -227,7 +233,7 @@ impl List {
         if self.json {
             let values = shown
                 .iter()
-                .map(|(id, c)| json_of(*id, c, today))
+                .map(|(id, c)| json_of(&names, *id, c, today))
                 .collect::<Result<Vec<_>>>()?;
             crate::output::print_json(&values)?;
         } else if shown.is_empty() {
@@ -237,10 +243,11 @@ impl List {
                 note!("No commitments being carried. `tend commit list --all` shows every one.");
             }
         } else {
+            let width = names.width(shown.iter().map(|(id, _)| *id));
             for (id, c) in &shown {
                 let mut line = format!(
                     "{}  {}  {}",
-                    paint(DIM, format!("{id:>5}")),
+                    paint(DIM, format!("{:<width$}", names.handle(*id))),
                     tend_core::text::truncate(&c.text, 60),
                     paint(DIM, standing(c, today))
                 );
@@ -250,7 +257,7 @@ impl List {
                 say!("{line}");
             }
         }
-        crate::output::warn_unopened(&scan.damaged, "commitment", "commitments");
+        crate::output::warn_unopened(&names.handles(&scan.damaged), "commitment", "commitments");
         super::done()
     }
 }
@@ -258,16 +265,19 @@ impl List {
 impl Show {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let (id, c): (u64, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let (id, names, c): (u64, _, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
         let today = ctx.today();
         if self.json {
-            crate::output::print_json(&json_of(id, &c, today)?)?;
+            crate::output::print_json(&json_of(&names, id, &c, today)?)?;
             return super::done();
         }
         let pack = journal.pack()?;
         say!(
             "{}",
-            paint(BOLD, format!("Commitment {} · {}", id, standing(&c, today)))
+            paint(
+                BOLD,
+                format!("Commitment {} · {}", names.handle(id), standing(&c, today))
+            )
         );
         say!("{}", c.text);
         if !c.values.is_empty() {
@@ -297,11 +307,12 @@ impl Show {
 impl Done {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let (id, mut c): (u64, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let (id, names, mut c): (u64, _, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let handle = names.handle(id);
         c.keep(self.note.as_deref(), ctx.now())
-            .map_err(|e| refused(e, id))?;
+            .map_err(|e| refused(e, &handle))?;
         journal.put(id, &c)?;
-        say!("Marked commitment {} kept.", id);
+        say!("Marked commitment {handle} kept.");
         super::done()
     }
 }
@@ -310,13 +321,13 @@ impl Renegotiate {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let due = ctx.opt_date(self.due.as_deref())?;
         let journal = ctx.open()?;
-        let (id, mut c): (u64, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let (id, names, mut c): (u64, _, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let handle = names.handle(id);
         c.renegotiate(self.text.as_deref(), due, &self.note, ctx.now())
-            .map_err(|e| refused(e, id))?;
+            .map_err(|e| refused(e, &handle))?;
         journal.put(id, &c)?;
         say!(
-            "Renegotiated commitment {}: {}",
-            id,
+            "Renegotiated commitment {handle}: {}",
             standing(&c, ctx.today())
         );
         warn_if_passed(due, ctx.today());
@@ -327,11 +338,12 @@ impl Renegotiate {
 impl Release {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let (id, mut c): (u64, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let (id, names, mut c): (u64, _, Commitment) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let handle = names.handle(id);
         c.release(&self.note, ctx.now())
-            .map_err(|e| refused(e, id))?;
+            .map_err(|e| refused(e, &handle))?;
         journal.put(id, &c)?;
-        say!("Released commitment {}. The reason is kept with it.", id);
+        say!("Released commitment {handle}. The reason is kept with it.");
         super::done()
     }
 }

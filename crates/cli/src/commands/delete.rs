@@ -14,7 +14,7 @@ use crate::{prompt, rekey, say};
 /// Delete a reflection for good (asks first; --yes to skip the question).
 #[derive(Debug, Args)]
 pub struct Delete {
-    /// The reflection's id
+    /// The reflection's handle (from `tend list`), or its number from before the upgrade
     id: IdQuery,
     /// Do not ask
     #[arg(long, short = 'y')]
@@ -30,11 +30,12 @@ impl Delete {
         let mut journal = ctx.open()?;
         let id = journal.resolve::<Reflection>(&self.id)?;
         let r: Reflection = journal.get(id)?;
+        let handle = crate::handles::Names::of::<Reflection>(&journal)?.handle(id);
         if !self.yes {
             if !prompt::interactive() {
                 return Err(
                     fail("deleting needs a yes, and there is no terminal to ask on")
-                        .hint(format!("run `tend delete {} --yes` to delete it", id))
+                        .hint(format!("run `tend delete {handle} --yes` to delete it"))
                         .into(),
                 );
             }
@@ -43,16 +44,16 @@ impl Delete {
                 .as_ref()
                 .map_or_else(|| r.title(), |n| format!("[content note: {n}]"));
             let question = format!(
-                "Delete reflection {} from {} ({label})? This cannot be undone.",
-                id, r.on
+                "Delete reflection {handle} from {} ({label})? This cannot be undone.",
+                r.on
             );
             if !prompt::confirm(&question, false)? {
-                say!("Kept reflection {}.", id);
+                say!("Kept reflection {handle}.");
                 return super::done();
             }
         }
         journal.delete::<Reflection>(id)?;
-        say!("Deleted reflection {}.", id);
+        say!("Deleted reflection {handle}.");
         if self.purge {
             let done = journal.compact(&mut rekey::progress())?;
             say!(

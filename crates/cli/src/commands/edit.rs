@@ -17,7 +17,7 @@ use crate::{editor, say, values_arg};
 /// pipe); flags change only what they name.
 #[derive(Debug, Args)]
 pub struct Edit {
-    /// The reflection's id
+    /// The reflection's handle (from `tend list`), or its number from before the upgrade
     id: IdQuery,
     /// Replace the text with this
     #[arg(long, value_name = "TEXT")]
@@ -60,6 +60,7 @@ impl Edit {
         let on = ctx.opt_date(self.on.as_deref())?;
         let journal = ctx.open()?;
         let id = journal.resolve::<Reflection>(&self.id)?;
+        let handle = crate::handles::Names::of::<Reflection>(&journal)?.handle(id);
         let pack = journal.pack()?;
         let mut r: Reflection = journal.get(id)?;
         let before = r.clone();
@@ -95,7 +96,7 @@ impl Edit {
                 .context("could not read the new text from stdin")?;
             Some(s.trim().to_owned())
         } else {
-            let heading = format!("Editing reflection {} ({})", id, r.on);
+            let heading = format!("Editing reflection {handle} ({})", r.on);
             let edited =
                 editor::edit(&super::write::template(&pack, &r.text, &r.values, &heading))?;
             Some(text::strip_comments(&edited))
@@ -104,20 +105,19 @@ impl Edit {
             if t.is_empty() {
                 return Err(fail("the new text is empty, so nothing was changed")
                     .hint(format!(
-                        "to remove the reflection, use `tend delete {}`",
-                        id
+                        "to remove the reflection, use `tend delete {handle}`"
                     ))
                     .into());
             }
             r.text = t;
         }
         if r == before {
-            say!("Nothing changed in reflection {}.", id);
+            say!("Nothing changed in reflection {handle}.");
             return super::done();
         }
         r.edited = Some(ctx.now());
         ctx.save_or_unlock(journal, |j| j.put(id, &r))?;
-        say!("Updated reflection {}.", id);
+        say!("Updated reflection {handle}.");
         super::done()
     }
 }

@@ -9,10 +9,12 @@ use tend_core::commitment::Commitment;
 use tend_core::export::{Export as Document, WithId};
 use tend_core::reflection::Reflection;
 use tend_core::repair::Repair;
+use tend_store::{Journal, Record};
 
 use super::list::warn_damaged;
 use crate::context::Ctx;
 use crate::files::write_private;
+use crate::handles::Names;
 use crate::output::count_of;
 use crate::{note, say};
 
@@ -45,11 +47,12 @@ impl Export {
         let reflections = journal.all::<Reflection>()?;
         let commitments = journal.all::<Commitment>()?;
         let repairs = journal.all::<Repair>()?;
+        let reflection_names = Names::of::<Reflection>(&journal)?;
         let doc = Document::new(
             ctx.now(),
-            WithId::wrap_all(reflections.records),
-            WithId::wrap_all(commitments.records),
-            WithId::wrap_all(repairs.records),
+            with_ids(&journal, reflections.records)?,
+            with_ids(&journal, commitments.records)?,
+            with_ids(&journal, repairs.records)?,
         );
         let text = match self.format {
             Format::Json => doc.to_json() + "\n",
@@ -69,7 +72,7 @@ impl Export {
             }
             None => crate::output::out_raw(text.as_bytes()),
         }
-        warn_damaged(&reflections.damaged);
+        warn_damaged(&reflection_names, &reflections.damaged);
         if !commitments.damaged.is_empty() || !repairs.damaged.is_empty() {
             note!(
                 "Note: some commitments or repairs could not be opened and are left out; `tend check` says more."
@@ -77,4 +80,17 @@ impl Export {
         }
         super::done()
     }
+}
+
+/// Records with their ids: the whole id of each, and the format 1 number of those that have
+/// one (it stays an alias of the same record).
+fn with_ids<T: Record>(journal: &Journal, records: Vec<(u64, T)>) -> Result<Vec<WithId<T>>> {
+    let book = journal.ids::<T>()?;
+    Ok(records
+        .into_iter()
+        .map(|(n, record)| {
+            let alias = book.is_alias(n).then_some(n);
+            WithId::new(alias, book.id(n), record)
+        })
+        .collect())
 }

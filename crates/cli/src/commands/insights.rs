@@ -211,10 +211,28 @@ impl Insights {
         } else {
             render(&summary);
         }
+        use crate::handles::Names;
         use crate::output::warn_unopened;
-        warn_unopened(&entries.damaged, "reflection", "reflections");
-        warn_unopened(&commitments.damaged, "commitment", "commitments");
-        warn_unopened(&repairs.damaged, "repair", "repairs");
+        if !entries.damaged.is_empty() {
+            let names = Names::of::<tend_core::reflection::Reflection>(&journal)?;
+            warn_unopened(
+                &names.handles(&entries.damaged),
+                "reflection",
+                "reflections",
+            );
+        }
+        if !commitments.damaged.is_empty() {
+            let names = Names::of::<Commitment>(&journal)?;
+            warn_unopened(
+                &names.handles(&commitments.damaged),
+                "commitment",
+                "commitments",
+            );
+        }
+        if !repairs.damaged.is_empty() {
+            let names = Names::of::<Repair>(&journal)?;
+            warn_unopened(&names.handles(&repairs.damaged), "repair", "repairs");
+        }
         super::done()
     }
 }

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use tend_core::reflection::{Entry, Filter, newest};
+use tend_core::reflection::{Entry, Filter, Reflection, newest};
 
 use crate::context::Ctx;
+use crate::handles::Names;
 use crate::output::{ACCENT, DIM, paint, values_line};
 use crate::{note, say};
 
@@ -78,20 +79,29 @@ pub struct List {
     filter: FilterArgs,
     #[command(flatten)]
     how_many: HowMany<20>,
-    /// Print JSON (id, date, values, tags, content note, first line)
+    /// Print JSON (handle as "id", whole "record_id", date, values, tags, content note, first
+    /// line)
     #[arg(long)]
     json: bool,
 }
 
+/// Prints the list lines, each led by its reflection's handle.
+pub fn print_lines(entries: &[Entry], names: &Names) {
+    let width = names.width(entries.iter().map(|e| e.id));
+    for e in entries {
+        print_line(e, &names.handle(e.id), width);
+    }
+}
+
 /// Prints one list line; a content note stands in for the first line.
-pub fn print_line(e: &Entry) {
+fn print_line(e: &Entry, handle: &str, width: usize) {
     let title = match &e.content_note {
         Some(note) => format!("[content note: {note}]"),
         None => e.title.clone(),
     };
     let mut line = format!(
         "{}  {}  {title}",
-        paint(DIM, format!("{:>5}", e.id)),
+        paint(DIM, format!("{handle:<width$}")),
         paint(DIM, e.on)
     );
     if !e.values.is_empty() {
@@ -111,9 +121,19 @@ pub fn more_not_shown(total: usize, shown: usize) {
     }
 }
 
-/// Warns about reflections that could not be read, without stopping.
-pub fn warn_damaged(damaged: &[u64]) {
-    crate::output::warn_unopened(damaged, "reflection", "reflections");
+/// Warns about reflections that could not be read (by handle), without stopping.
+pub fn warn_damaged(names: &Names, damaged: &[u64]) {
+    crate::output::warn_unopened(&names.handles(damaged), "reflection", "reflections");
+}
+
+/// Prints entries as JSON, each with its handle as `"id"` and its whole id as
+/// `"record_id"`.
+pub fn print_json(entries: &[Entry], names: &Names) -> Result<()> {
+    let values = entries
+        .iter()
+        .map(|e| crate::handles::json_of(names, e.id, e))
+        .collect::<Result<Vec<_>>>()?;
+    crate::output::print_json(&values)
 }
 
 impl List {
@@ -121,6 +141,7 @@ impl List {
         let filter = self.filter.filter(ctx)?;
         let journal = ctx.open()?;
         let scan = journal.entries()?;
+        let names = Names::of::<Reflection>(&journal)?;
         let matching: Vec<Entry> = scan
             .records
             .into_iter()
@@ -130,17 +151,17 @@ impl List {
         let total = matching.len();
         let shown = newest(matching, self.how_many.limit());
         if self.json {
-            crate::output::print_json(&shown)?;
+            print_json(&shown, &names)?;
         } else if shown.is_empty() {
             note!(
                 "{}",
                 nothing_shown(filter != Filter::default(), &scan.damaged)
             );
         } else {
-            shown.iter().for_each(print_line);
+            print_lines(&shown, &names);
             more_not_shown(total, shown.len());
         }
-        warn_damaged(&scan.damaged);
+        warn_damaged(&names, &scan.damaged);
         super::done()
     }
 }

@@ -185,8 +185,9 @@ impl Reflect {
             note!("Nothing was saved.");
             return super::done();
         }
-        let (_, id) = ctx.save_or_unlock(journal, |j| j.add(&reflection))?;
-        say!("Saved reflection {id} for {on}.");
+        let (journal, id) = ctx.save_or_unlock(journal, |j| j.add(&reflection))?;
+        let handle = crate::handles::Names::of::<Reflection>(&journal)?.handle(id);
+        say!("Saved reflection {handle} for {on}.");
         super::done()
     }
 }

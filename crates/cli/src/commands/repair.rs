@@ -13,6 +13,7 @@ use tend_core::repair::{Repair, RepairError, RepairPart};
 use super::commit::get_or_hint;
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::handles::Names;
 use crate::output::{ACCENT, BOLD, DIM, paint};
 use crate::{note, say, values_arg};
 
@@ -75,7 +76,7 @@ impl From<Part> for RepairPart {
 /// Note a step in one part of a repair.
 #[derive(Debug, Args)]
 pub struct Step {
-    /// The repair's id (from `tend repair list`)
+    /// The repair's handle (from `tend repair list`)
     id: IdQuery,
     /// Which part this step tends
     #[arg(value_enum)]
@@ -99,7 +100,7 @@ pub struct List {
 /// Show a repair's timeline. One with a content note shows only the note until --reveal.
 #[derive(Debug, Args)]
 pub struct Show {
-    /// The repair's id
+    /// The repair's handle (from `tend repair list`)
     id: IdQuery,
     /// Show the text, who was affected and the notes even when there is a content note
     #[arg(long)]
@@ -112,7 +113,7 @@ pub struct Show {
 /// Close a repair, with a note.
 #[derive(Debug, Args)]
 pub struct Close {
-    /// The repair's id
+    /// The repair's handle (from `tend repair list`)
     id: IdQuery,
     /// Where things stand, in a few words
     #[arg(long, value_name = "TEXT", required = true)]
@@ -121,7 +122,7 @@ pub struct Close {
 
 const LIST_ALL: &str = "tend repair list --all";
 
-fn refused(e: RepairError, id: u64) -> anyhow::Error {
+fn refused(e: RepairError, id: &str) -> anyhow::Error {
     let hint = match &e {
         RepairError::NoteRequired => {
             "nothing was changed; add --note \"…\" with a few words".to_owned()
@@ -183,9 +184,8 @@ fn local(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Local> {
 }
 
 /// The repair as JSON; with `hidden`, the text, who was affected and every note are left out.
-fn json_of(id: u64, r: &Repair, hidden: bool) -> Result<serde_json::Value> {
-    let mut value = serde_json::to_value(r)?;
-    value["id"] = id.into();
+fn json_of(names: &Names, id: u64, r: &Repair, hidden: bool) -> Result<serde_json::Value> {
+    let mut value = crate::handles::json_of(names, id, r)?;
     value["tended"] = serde_json::to_value(r.tended())?;
     if hidden {
         value["text"] = serde_json::Value::Null;
@@ -230,6 +230,7 @@ impl Open {
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
         let id = journal.add(&repair)?;
+        let id = Names::of::<Repair>(&journal)?.handle(id);
         say!("Opened repair {id}.");
         note!(
             "The four parts (self-reflection, apology, repair, changed behaviour) can be tended in any order, \
@@ -242,12 +243,13 @@ impl Open {
 impl Step {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let (id, mut r): (u64, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let (id, names, mut r): (u64, _, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let handle = names.handle(id);
         let part = RepairPart::from(self.part);
         r.step(part, &self.note, ctx.now())
-            .map_err(|e| refused(e, id))?;
+            .map_err(|e| refused(e, &handle))?;
         journal.put(id, &r)?;
-        say!("Noted a step of {} in repair {}.", part.heading(), id);
+        say!("Noted a step of {} in repair {handle}.", part.heading());
         let later = not_yet(&r);
         if later.is_empty() {
             note!("Tended so far: {}.", headings(&r.tended()));
@@ -266,6 +268,7 @@ impl List {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
         let scan = journal.all::<Repair>()?;
+        let names = Names::of::<Repair>(&journal)?;
         let mut shown: Vec<(u64, Repair)> = scan
             .records
             .into_iter()
@@ -275,7 +278,7 @@ impl List {
         if self.json {
             let values = shown
                 .iter()
-                .map(|(id, r)| json_of(*id, r, r.content_note.is_some()))
+                .map(|(id, r)| json_of(&names, *id, r, r.content_note.is_some()))
                 .collect::<Result<Vec<_>>>()?;
             crate::output::print_json(&values)?;
         } else if shown.is_empty() {
@@ -285,6 +288,7 @@ impl List {
                 note!("No open repairs. `tend repair list --all` shows closed ones too.");
             }
         } else {
+            let width = names.width(shown.iter().map(|(id, _)| *id));
             for (id, r) in &shown {
                 let title = match &r.content_note {
                     Some(n) => format!("[content note: {n}]"),
@@ -293,13 +297,13 @@ impl List {
                 let state = if r.is_open() { "open" } else { "closed" };
                 say!(
                     "{}  {}  {state}  {title}  {}",
-                    paint(DIM, format!("{id:>5}")),
+                    paint(DIM, format!("{:<width$}", names.handle(*id))),
                     paint(DIM, local(r.opened).date_naive()),
                     paint(DIM, tended_line(r))
                 );
             }
         }
-        crate::output::warn_unopened(&scan.damaged, "repair", "repairs");
+        crate::output::warn_unopened(&names.handles(&scan.damaged), "repair", "repairs");
         super::done()
     }
 }
@@ -307,19 +311,19 @@ impl List {
 impl Show {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let (id, r): (u64, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let (id, names, r): (u64, _, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
         let hidden = r.content_note.is_some() && !self.reveal;
         if self.json {
-            crate::output::print_json(&json_of(id, &r, hidden)?)?;
+            crate::output::print_json(&json_of(&names, id, &r, hidden)?)?;
             return super::done();
         }
         let pack = journal.pack()?;
-        print_timeline(id, &r, &pack, hidden);
+        print_timeline(&names.handle(id), &r, &pack, hidden);
         super::done()
     }
 }
 
-fn print_timeline(id: u64, r: &Repair, pack: &ValuesPack, hidden: bool) {
+fn print_timeline(id: &str, r: &Repair, pack: &ValuesPack, hidden: bool) {
     let state = if r.is_open() { "open" } else { "closed" };
     let opened = local(r.opened);
     say!(
@@ -408,10 +412,12 @@ fn print_timeline(id: u64, r: &Repair, pack: &ValuesPack, hidden: bool) {
 impl Close {
     fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
-        let (id, mut r): (u64, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
-        r.close(&self.note, ctx.now()).map_err(|e| refused(e, id))?;
+        let (id, names, mut r): (u64, _, Repair) = get_or_hint(&journal, &self.id, LIST_ALL)?;
+        let handle = names.handle(id);
+        r.close(&self.note, ctx.now())
+            .map_err(|e| refused(e, &handle))?;
         journal.put(id, &r)?;
-        say!("Closed repair {}. Its timeline stays in your journal.", id);
+        say!("Closed repair {handle}. Its timeline stays in your journal.");
         super::done()
     }
 }

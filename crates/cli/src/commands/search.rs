@@ -6,9 +6,10 @@ use anyhow::Result;
 use clap::Args;
 use tend_core::reflection::{Entry, Query, newest};
 
-use super::list::{FilterArgs, HowMany, more_not_shown, print_line, warn_damaged};
+use super::list::{FilterArgs, HowMany, more_not_shown, print_json, print_lines, warn_damaged};
 use crate::context::Ctx;
 use crate::failure::fail;
+use crate::handles::Names;
 use crate::note;
 
 /// Find reflections whose text, tags or content note hold every word (case does not matter).
@@ -21,7 +22,7 @@ pub struct Search {
     filter: FilterArgs,
     #[command(flatten)]
     how_many: HowMany<50>,
-    /// Print JSON
+    /// Print JSON (as `tend list --json` does)
     #[arg(long)]
     json: bool,
 }
@@ -37,6 +38,7 @@ impl Search {
         let filter = self.filter.filter(ctx)?;
         let journal = ctx.open()?;
         let scan = journal.search(&query, &filter)?;
+        let names = Names::of::<tend_core::reflection::Reflection>(&journal)?;
         let found: Vec<Entry> = scan
             .records
             .iter()
@@ -46,14 +48,14 @@ impl Search {
         let total = found.len();
         let shown = newest(found, self.how_many.limit());
         if self.json {
-            crate::output::print_json(&shown)?;
+            print_json(&shown, &names)?;
         } else if shown.is_empty() {
             note!("No reflections hold all of those words.");
         } else {
-            shown.iter().for_each(print_line);
+            print_lines(&shown, &names);
             more_not_shown(total, shown.len());
         }
-        warn_damaged(&scan.damaged);
+        warn_damaged(&names, &scan.damaged);
         super::done()
     }
 }

@@ -58,8 +58,9 @@ pub struct Share {
     /// Count only this value (repeatable) [default: every value you named in the period]
     #[arg(short = 'v', long = "value", value_name = "VALUE")]
     values: Vec<String>,
-    /// Share the full text of this reflection (repeatable); no other text leaves the journal
-    #[arg(long = "excerpt", value_name = "ID")]
+    /// Share the full text of this reflection, by its handle from `tend list` (repeatable);
+    /// no other text leaves the journal
+    #[arg(long = "excerpt", value_name = "HANDLE")]
     excerpts: Vec<IdQuery>,
     /// Be known by this name beside your excerpts [default: anonymous]
     #[arg(long, value_name = "NAME")]
@@ -187,14 +188,28 @@ impl Share {
             },
         )?;
         let unopened = draft.unopened();
-        warn_damaged(&unopened.reflections);
+        if !unopened.reflections.is_empty() {
+            let names = crate::handles::Names::of::<Reflection>(journal)?;
+            warn_damaged(&names, &unopened.reflections);
+        }
         if !unopened.commitments.is_empty() || !unopened.repairs.is_empty() {
             note!(
                 "Note: some commitments or repairs could not be opened and are not counted; \
                  `tend check` says more."
             );
         }
-        draft.build().map_err(refused)
+        draft.build().map_err(|e| match e {
+            BuildError::ExcerptOutsidePeriod { id, on } => {
+                let handle = crate::handles::Names::of::<Reflection>(journal)
+                    .map_or_else(|_| id.prefix(4), |names| names.handle_of_id(id));
+                fail(format!(
+                    "reflection {handle} is about {on}, outside the period you are sharing"
+                ))
+                .hint(OUTSIDE_HINT)
+                .into()
+            }
+            other => refused(other),
+        })
     }
 
     /// The recipients from --to and --recipients-file, each once, in the order given.
@@ -290,6 +305,9 @@ fn give(journal: &Journal, sealed: &Sealed, path: &Path, force: bool) -> Result<
     Ok(())
 }
 
+const OUTSIDE_HINT: &str =
+    "choose a reflection from the period, or widen --since / --until; `tend list` shows the days";
+
 /// A contribution the library refused to build, as one line and what to do instead.
 fn refused(error: BuildError) -> anyhow::Error {
     let hint = match &error {
@@ -298,9 +316,7 @@ fn refused(error: BuildError) -> anyhow::Error {
         }
         BuildError::UnknownValue(_) => "`tend values list` shows the values' ids",
         BuildError::PeriodBackwards { .. } => "swap --since and --until",
-        BuildError::ExcerptOutsidePeriod { .. } => {
-            "choose a reflection from the period, or widen --since / --until; `tend list` shows the days"
-        }
+        BuildError::ExcerptOutsidePeriod { .. } => OUTSIDE_HINT,
         BuildError::ExpiresInPast { .. } => {
             "choose an --expires day from today on, or leave it out"
         }

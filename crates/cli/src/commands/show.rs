@@ -15,7 +15,7 @@ use crate::say;
 /// Show one reflection. One with a content note shows only the note until --reveal.
 #[derive(Debug, Args)]
 pub struct Show {
-    /// The reflection's id (from `tend list`)
+    /// The reflection's handle (from `tend list`), or its number from before the upgrade
     id: IdQuery,
     /// Show the text even when it carries a content note
     #[arg(long)]
@@ -47,13 +47,15 @@ impl Show {
         let journal = ctx.open()?;
         let id = journal.resolve::<Reflection>(&self.id)?;
         let r: Reflection = journal.get(id)?;
+        let names = crate::handles::Names::of::<Reflection>(&journal)?;
+        let handle = names.handle(id);
         let hidden = r.content_note.is_some() && !self.reveal;
         if self.json {
             let mut value = serde_json::to_value(&r)?;
             if hidden {
                 value["text"] = serde_json::Value::Null;
             }
-            value["id"] = id.into();
+            names.name_json(&mut value, id);
             crate::output::print_json(&value)?;
             return super::done();
         }
@@ -62,7 +64,7 @@ impl Show {
             "{}",
             paint(
                 BOLD,
-                format!("Reflection {} · {}", id, r.on.format("%A %-d %B %Y"))
+                format!("Reflection {handle} · {}", r.on.format("%A %-d %B %Y"))
             )
         );
         for v in &r.values {
@@ -97,8 +99,7 @@ impl Show {
                     paint(
                         DIM,
                         format!(
-                            "The text is hidden. `tend show {} --reveal` shows it, when you choose.",
-                            id
+                            "The text is hidden. `tend show {handle} --reveal` shows it, when you choose."
                         )
                     )
                 );

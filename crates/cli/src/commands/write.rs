@@ -79,8 +79,9 @@ impl Write {
             .content_note
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
-        let (_, id) = ctx.save_or_unlock(journal, |j| j.add(&reflection))?;
-        say!("Saved reflection {id} for {on}.");
+        let (journal, id) = ctx.save_or_unlock(journal, |j| j.add(&reflection))?;
+        let handle = crate::handles::Names::of::<Reflection>(&journal)?.handle(id);
+        say!("Saved reflection {handle} for {on}.");
         super::done()
     }
 }

@@ -12,6 +12,7 @@ use super::{
     Period, RepairAggregate, VERSION, ValueAggregate, ValueRef, covered_fingerprint, is_sha256_hex,
 };
 use crate::commitment::Commitment;
+use crate::id::RecordId;
 use crate::pack::ValuesPack;
 use crate::reflection::Reflection;
 use crate::repair::Repair;
@@ -35,7 +36,7 @@ pub struct ContributionRequest<'a> {
     /// The values to cover; empty means every value the member named in the period.
     pub values: Vec<String>,
     /// The reflections to share as excerpts, with their ids.
-    pub excerpts: Vec<(u64, Reflection)>,
+    pub excerpts: Vec<(RecordId, Reflection)>,
     /// The name to be known by; `None` (or blank) for anonymous.
     pub name: Option<String>,
     /// The last day the contribution may be used.
@@ -65,10 +66,10 @@ pub enum BuildError {
         until: NaiveDate,
     },
     /// An excerpt's reflection is outside the period being shared.
-    #[error("reflection {id} is about {on}, outside the period you are sharing")]
+    #[error("an excerpt's reflection is about {on}, outside the period you are sharing")]
     ExcerptOutsidePeriod {
         /// The reflection's id.
-        id: u64,
+        id: RecordId,
         /// The day it is about.
         on: NaiveDate,
     },

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Contribution, Period, Revocation, day, hex, sha256_hex, unhex};
+use crate::id::RecordId;
 
 /// The secret that withdraws one contribution, in hex. Its hash travels in the
 /// contribution; the token itself stays in the journal until the member revokes.
@@ -52,13 +53,28 @@ impl Drop for RevocationToken {
     }
 }
 
+/// How a consent record names a reflection it shared as an excerpt.
+///
+/// Records written since record ids came name it by its [`RecordId`] (32 letters), which is
+/// the same on every device; older records hold its format 1 number, which stays an alias
+/// of the same reflection, so they still read (and their contributions can still be
+/// revoked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ExcerptRef {
+    /// The reflection's id.
+    Id(RecordId),
+    /// The reflection's format 1 number, in a record written before ids.
+    Number(u64),
+}
+
 /// What a contribution included, as the member chose it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Included {
     /// The ids of the values it counted.
     pub values: Vec<String>,
-    /// The ids of the reflections shared as excerpts.
-    pub excerpts: Vec<u64>,
+    /// The reflections shared as excerpts.
+    pub excerpts: Vec<ExcerptRef>,
     /// The name it was shared under; `None` when anonymous.
     pub name: Option<String>,
 }
@@ -117,7 +133,7 @@ impl ConsentRecord {
         contribution: &Contribution,
         given: DateTime<Utc>,
         recipients: Vec<String>,
-        excerpt_ids: Vec<u64>,
+        excerpt_ids: Vec<RecordId>,
         digest: String,
         token: RevocationToken,
     ) -> Self {
@@ -133,7 +149,7 @@ impl ConsentRecord {
                     .iter()
                     .map(|v| v.id.clone())
                     .collect(),
-                excerpts: excerpt_ids,
+                excerpts: excerpt_ids.into_iter().map(ExcerptRef::Id).collect(),
                 name: contribution.consent.name.clone(),
             },
             given,
@@ -169,8 +185,10 @@ impl ConsentRecord {
         )
     }
 
-    /// What was included, in a line: "counts for equity, repair; 2 excerpts; anonymous".
-    pub fn included_words(&self) -> String {
+    /// What was included, in a line: "counts for equity, repair; 2 excerpts (reflections
+    /// kbxq, mdtr); anonymous". `handle` says how an excerpt's reflection is named (its handle
+    /// in the journal).
+    pub fn included_words(&self, handle: impl Fn(&ExcerptRef) -> String) -> String {
         let values = if self.included.values.is_empty() {
             "no value counts".to_owned()
         } else {
@@ -178,14 +196,11 @@ impl ConsentRecord {
         };
         let excerpts = match self.included.excerpts.as_slice() {
             [] => "no excerpts".to_owned(),
-            [one] => format!("1 excerpt (reflection {one})"),
+            [one] => format!("1 excerpt (reflection {})", handle(one)),
             many => format!(
                 "{} excerpts (reflections {})",
                 many.len(),
-                many.iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                many.iter().map(&handle).collect::<Vec<_>>().join(", ")
             ),
         };
         let name = match &self.included.name {
@@ -197,7 +212,8 @@ impl ConsentRecord {
 
     /// Several lines for `tend consent list`: everything the member agreed to, and where it
     /// stands on `today`.
-    pub fn describe(&self, today: NaiveDate) -> String {
+    /// `handle` names an excerpt's reflection, as for [`ConsentRecord::included_words`].
+    pub fn describe(&self, today: NaiveDate, handle: impl Fn(&ExcerptRef) -> String) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -208,7 +224,7 @@ impl ConsentRecord {
         );
         let _ = writeln!(out, "  sealed for: {}", self.recipients.join(", "));
         let _ = writeln!(out, "  period:     {}", self.period.describe());
-        let _ = writeln!(out, "  included:   {}", self.included_words());
+        let _ = writeln!(out, "  included:   {}", self.included_words(handle));
         let _ = writeln!(
             out,
             "  given:      {}",

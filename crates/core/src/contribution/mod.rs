@@ -30,7 +30,7 @@ use crate::pack::{MAX_SCALE_POINTS, Scale};
 use crate::repair::RepairPart;
 
 pub use build::{BuildError, ContributionRequest};
-pub use consent::{ConsentRecord, ConsentStatus, Included, RevocationToken};
+pub use consent::{ConsentRecord, ConsentStatus, ExcerptRef, Included, RevocationToken};
 pub use revocation::{REVOCATION_FORMAT, REVOCATION_VERSION, Revocation};
 pub use signing::{
     MEMBER_KEY_PREFIX, MemberKey, MemberKeyError, SIGNING_CONTEXT, SignedContribution,

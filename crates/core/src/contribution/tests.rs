@@ -84,10 +84,18 @@ fn journal() -> Vec<(u64, Reflection)> {
     ]
 }
 
+/// The `i`th reflection of [`journal`] as an excerpt, with an id made from its number.
+fn excerpt(i: usize) -> (crate::id::RecordId, Reflection) {
+    let (n, r) = journal()[i].clone();
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&n.to_be_bytes());
+    (crate::id::RecordId::from_bytes(bytes), r)
+}
+
 pub(crate) fn built() -> Contribution {
     let pack = ValuesPack::default_pack();
     let mut req = request(&pack);
-    req.excerpts = vec![journal()[2].clone()];
+    req.excerpts = vec![excerpt(2)];
     let mut kept = Commitment::new("Share the rota", vec![], None, at(3, 3));
     kept.keep(None, at(3, 9)).expect("keep");
     let commitments = vec![
@@ -157,7 +165,7 @@ fn contribution_value_filter() {
     let pack = ValuesPack::default_pack();
     let mut req = request(&pack);
     req.values = vec!["repair".into(), "transparency".into()];
-    req.excerpts = vec![journal()[2].clone()];
+    req.excerpts = vec![excerpt(2)];
     let c = req.build(journal(), vec![], vec![]).expect("builds");
     let ids: Vec<&str> = c.aggregates.values.iter().map(|v| v.id.as_str()).collect();
     assert_eq!(ids, ["transparency", "repair"]);
@@ -176,10 +184,10 @@ fn contribution_value_filter() {
 fn contribution_build_refusals() {
     let pack = ValuesPack::default_pack();
     let mut req = request(&pack);
-    req.excerpts = vec![journal()[0].clone()];
+    req.excerpts = vec![excerpt(0)];
     assert!(matches!(
         req.build(journal(), vec![], vec![]),
-        Err(BuildError::ExcerptOutsidePeriod { id: 1, .. })
+        Err(BuildError::ExcerptOutsidePeriod { id, .. }) if id == excerpt(0).0
     ));
     let mut req = request(&pack);
     req.purpose = "  ".into();
@@ -389,7 +397,7 @@ fn consent_record_keeps_the_token_and_tells_where_it_stands() {
         &c,
         at(6, 1),
         vec!["age1example".into()],
-        vec![3],
+        vec![excerpt(2).0],
         "ab".repeat(32),
         token(),
     );
@@ -399,13 +407,26 @@ fn consent_record_keeps_the_token_and_tells_where_it_stands() {
         record.status(day_of(7, 1)),
         ConsentStatus::Expired(day_of(6, 30))
     );
+    let short = |e: &ExcerptRef| match e {
+        ExcerptRef::Id(id) => id.prefix(4),
+        ExcerptRef::Number(n) => format!("#{n}"),
+    };
     assert_eq!(
-        record.included_words(),
-        "counts for equity, transparency; 1 excerpt (reflection 3); anonymous"
+        record.included_words(short),
+        "counts for equity, transparency; 1 excerpt (reflection bbbb); anonymous"
     );
     let json = serde_json::to_string(&record).expect("serializes");
+    assert!(
+        json.contains(&format!("\"excerpts\":[\"{}\"]", excerpt(2).0)),
+        "{json}"
+    );
     let back: ConsentRecord = serde_json::from_str(&json).expect("parses");
     assert_eq!(back, record);
+    // A record written before ids names its excerpts by number, and still reads.
+    let old = json.replace(&format!("\"{}\"", excerpt(2).0), "3");
+    let old: ConsentRecord = serde_json::from_str(&old).expect("an old record parses");
+    assert_eq!(old.included.excerpts, vec![ExcerptRef::Number(3)]);
+    assert!(old.included_words(short).contains("(reflection #3)"));
     let revocation = record.revoke(at(6, 5));
     assert!(revocation.revokes(&c));
     record.revoke(at(6, 9));
@@ -416,7 +437,7 @@ fn consent_record_keeps_the_token_and_tells_where_it_stands() {
     );
     assert!(
         record
-            .describe(day_of(6, 10))
+            .describe(day_of(6, 10), short)
             .contains("revoked on 5 June 2026")
     );
 }

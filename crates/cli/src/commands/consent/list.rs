@@ -8,7 +8,10 @@ use clap::Args;
 use serde::Serialize;
 use tend_core::contribution::{ConsentRecord, ConsentStatus, Period};
 
+use tend_core::reflection::Reflection;
+
 use crate::context::Ctx;
+use crate::handles::Names;
 use crate::{note, say};
 
 /// Every contribution you shared: its purpose, recipients, period, what it included, when
@@ -29,7 +32,8 @@ struct View<'a> {
     recipients: &'a [String],
     period: Period,
     values: &'a [String],
-    excerpts: &'a [u64],
+    /// The excerpts' reflections, by handle.
+    excerpts: Vec<String>,
     name: Option<&'a str>,
     given: DateTime<Utc>,
     expires: Option<NaiveDate>,
@@ -37,7 +41,7 @@ struct View<'a> {
     digest: &'a str,
 }
 
-fn view(record: &ConsentRecord, today: NaiveDate) -> View<'_> {
+fn view<'a>(record: &'a ConsentRecord, today: NaiveDate, names: &Names) -> View<'a> {
     View {
         id: &record.contribution_id,
         status: match record.status(today) {
@@ -49,7 +53,12 @@ fn view(record: &ConsentRecord, today: NaiveDate) -> View<'_> {
         recipients: &record.recipients,
         period: record.period,
         values: &record.included.values,
-        excerpts: &record.included.excerpts,
+        excerpts: record
+            .included
+            .excerpts
+            .iter()
+            .map(|e| names.excerpt(e))
+            .collect(),
         name: record.included.name.as_deref(),
         given: record.given,
         expires: record.expires,
@@ -62,10 +71,14 @@ impl List {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let journal = ctx.open()?;
         let scan = journal.all::<ConsentRecord>()?;
+        let names = Names::of::<Reflection>(&journal)?;
         let mut records: Vec<ConsentRecord> = scan.records.into_iter().map(|(_, r)| r).collect();
         records.sort_by_key(|r| std::cmp::Reverse(r.given));
         if self.json {
-            let views: Vec<View<'_>> = records.iter().map(|r| view(r, ctx.today())).collect();
+            let views: Vec<View<'_>> = records
+                .iter()
+                .map(|r| view(r, ctx.today(), &names))
+                .collect();
             crate::output::print_json(&views)?;
         } else if records.is_empty() {
             note!("You have not shared any contributions.");
@@ -74,10 +87,15 @@ impl List {
                 if i > 0 {
                     say!("");
                 }
-                say!("{}", record.describe(ctx.today()).trim_end());
+                say!(
+                    "{}",
+                    record
+                        .describe(ctx.today(), |e| names.excerpt(e))
+                        .trim_end()
+                );
             }
         }
-        super::warn_damaged(&scan.damaged);
+        super::warn_damaged(&journal, &scan.damaged)?;
         super::super::done()
     }
 }

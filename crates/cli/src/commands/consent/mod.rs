@@ -31,7 +31,12 @@ impl ConsentCommand {
     }
 }
 
-/// Warns about consent records that could not be opened, without stopping.
-fn warn_damaged(damaged: &[u64]) {
-    crate::output::warn_unopened(damaged, "consent record", "consent records");
+/// Warns about consent records that could not be opened (by handle), without stopping.
+fn warn_damaged(journal: &tend_store::Journal, damaged: &[u64]) -> Result<()> {
+    if damaged.is_empty() {
+        return Ok(());
+    }
+    let names = crate::handles::Names::of::<tend_core::contribution::ConsentRecord>(journal)?;
+    crate::output::warn_unopened(&names.handles(damaged), "consent record", "consent records");
+    Ok(())
 }

@@ -47,7 +47,7 @@ impl Revoke {
         }
         let journal = ctx.open()?;
         let scan = journal.all::<ConsentRecord>()?;
-        super::warn_damaged(&scan.damaged);
+        super::warn_damaged(&journal, &scan.damaged)?;
         let mut matches: Vec<(u64, ConsentRecord)> = scan
             .records
             .into_iter()

@@ -86,7 +86,10 @@ impl Show {
                 );
             }
         }
-        warn_damaged(&scan.damaged);
+        if !scan.damaged.is_empty() {
+            let names = crate::handles::Names::of::<tend_core::reflection::Reflection>(&journal)?;
+            warn_damaged(&names, &scan.damaged);
+        }
         crate::commands::done()
     }
 }
