@@ -91,34 +91,52 @@ fn journal_opens_to_what_it_held(env: &Env, version: &str) {
     assert_eq!(pack["fingerprint"].as_str().unwrap(), fingerprint.trim());
     let list = env.ok(&["list", "--json"]);
     let list: serde_json::Value = serde_json::from_str(&list).unwrap();
-    // The list names records by handle; the export says which v1 number each id has.
-    let export: serde_json::Value =
-        serde_json::from_str(&env.ok(&["export", "--format", "json"])).unwrap();
-    let number_of = |record_id: &serde_json::Value| {
-        export["reflections"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| &r["record_id"] == record_id)
-            .and_then(|r| r["id"].as_u64())
-    };
-    let ids: Vec<Option<u64>> = list
+    let texts: Vec<&str> = list
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| number_of(&e["record_id"]))
+        .map(|e| e["title"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        ids,
-        vec![Some(4), Some(2), Some(1)],
-        "the index of v1 reads, newest first"
+    assert!(
+        texts[0].starts_with("Shared the rota"),
+        "newest first: {texts:?}"
     );
+    assert!(texts[2].starts_with("Named the pay gap"), "{texts:?}");
     let handle = list[0]["id"].as_str().unwrap();
     assert!(
-        env.ok(&["show", "4"])
+        env.ok(&["show", handle])
             .contains(&format!("Reflection {handle} ")),
-        "a v1 number still finds its record, shown by handle"
+        "a handle finds its record"
     );
+    if version == "v1" {
+        // The export says which v1 number each id keeps as an alias.
+        let export: serde_json::Value =
+            serde_json::from_str(&env.ok(&["export", "--format", "json"])).unwrap();
+        let number_of = |record_id: &serde_json::Value| {
+            export["reflections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| &r["record_id"] == record_id)
+                .and_then(|r| r["id"].as_u64())
+        };
+        let ids: Vec<Option<u64>> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| number_of(&e["record_id"]))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![Some(4), Some(2), Some(1)],
+            "the index of v1 reads, newest first"
+        );
+        assert!(
+            env.ok(&["show", "4"])
+                .contains(&format!("Reflection {handle} ")),
+            "a v1 number still finds its record, shown by handle"
+        );
+    }
     assert!(env.ok(&["search", "rota"]).contains("Shared the rota"));
     let consents: serde_json::Value =
         serde_json::from_str(&env.ok(&["consent", "list", "--json"])).unwrap();
