@@ -17,6 +17,7 @@ mod rekey;
 mod secrets;
 mod sitting;
 mod strength;
+mod syncing;
 mod sys;
 mod values_arg;
 

@@ -95,13 +95,22 @@ impl Journal {
         Ok(IdBook::new(out))
     }
 
-    /// The number of the record of kind `T` that `query` names. Digits name the format 1
-    /// record they always named (and, until the commands print handles, the record this
-    /// device numbered so; whether it still exists is for the read to say); letters name the
-    /// one record whose handle starts with them, and otherwise say that none or several do.
+    /// The number of the record of kind `T` that `query` names. Digits name only the
+    /// format 1 record they always named (a record made since has a handle and no number a
+    /// person sees: numbers differ from device to device); letters name the one record
+    /// whose handle starts with them, and otherwise say that none or several do.
     pub fn resolve<T: Record>(&self, query: &IdQuery) -> Result<u64> {
         match query {
-            IdQuery::Alias(n) => Ok(*n),
+            IdQuery::Alias(n) => {
+                if self.ids::<T>()?.is_alias(*n) {
+                    Ok(*n)
+                } else {
+                    Err(Error::NotFound {
+                        kind: T::KIND,
+                        id: *n,
+                    })
+                }
+            }
             IdQuery::Prefix(p) => {
                 let book = self.ids::<T>()?;
                 let id = pick(T::KIND, p, &book.handles)?;

@@ -191,14 +191,74 @@ impl Journal {
         pack: &ValuesPack,
         now: DateTime<Utc>,
     ) -> Result<Journal> {
-        let backend = redb::backends::FileBackend::new(file).map_err(|e| db_error(e, path))?;
-        let db = Database::builder()
-            .create_with_backend(backend)
-            .map_err(|e| db_error(e, path))?;
         let mut journal_id = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut journal_id);
         let key = DataKey::generate(journal_id);
         let wrapped = first.wrap(key.expose())?;
+        let passphrases = match first {
+            NewUnlocker::Passphrase { passphrase, .. } => vec![(1, passphrase.clone())],
+            NewUnlocker::Recipient(_) => Vec::new(),
+        };
+        Self::initialise_with(
+            path,
+            file,
+            key,
+            &[(wrapped, first.kind())],
+            passphrases,
+            pack,
+            now,
+        )
+    }
+
+    /// Creates a new journal at `path` with an existing data key and its wrapped copies (a
+    /// new device of a synced journal).
+    pub(crate) fn create_with_key(
+        path: &Path,
+        key: DataKey,
+        wrapped: &[Vec<u8>],
+        now: DateTime<Utc>,
+    ) -> Result<Journal> {
+        if path.exists() {
+            return Err(Error::AlreadyExists(path.to_owned()));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            create_private_dir(parent)?;
+        }
+        let unlockers: Vec<(Vec<u8>, unlock::UnlockerKind)> = wrapped
+            .iter()
+            .map(|w| (w.clone(), unlock::kind_of_wrapped(w)))
+            .collect();
+        let file = create_private_file(path)?;
+        let result = Self::initialise_with(
+            path,
+            file,
+            key,
+            &unlockers,
+            Vec::new(),
+            &ValuesPack::default_pack(),
+            now,
+        );
+        if result.is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn initialise_with(
+        path: &Path,
+        file: std::fs::File,
+        key: DataKey,
+        unlockers: &[(Vec<u8>, unlock::UnlockerKind)],
+        passphrases: Vec<(u64, SecretString)>,
+        pack: &ValuesPack,
+        now: DateTime<Utc>,
+    ) -> Result<Journal> {
+        let backend = redb::backends::FileBackend::new(file).map_err(|e| db_error(e, path))?;
+        let db = Database::builder()
+            .create_with_backend(backend)
+            .map_err(|e| db_error(e, path))?;
+        let journal_id = key.journal_id();
         let mut pseudonym_key = zeroize::Zeroizing::new([0u8; 32]);
         rand::rngs::OsRng.fill_bytes(pseudonym_key.as_mut());
 
@@ -207,10 +267,7 @@ impl Journal {
             key: Key::Local(key),
             path: path.to_owned(),
             unlocked_by: 1,
-            passphrases: match first {
-                NewUnlocker::Passphrase { passphrase, .. } => vec![(1, passphrase.clone())],
-                NewUnlocker::Recipient(_) => Vec::new(),
-            },
+            passphrases,
             skipped: Vec::new(),
             pending: Default::default(),
             seen: None,
@@ -226,7 +283,9 @@ impl Journal {
             txn.open_table(crate::records::table(UNLOCKER_INFO))?;
             txn.open_table(SETTINGS)?;
         }
-        journal.store_unlocker(&txn, 1, &wrapped, first, now)?;
+        for (i, (wrapped, kind)) in unlockers.iter().enumerate() {
+            journal.store_unlocker(&txn, i as u64 + 1, wrapped, kind.clone(), now)?;
+        }
         journal.put_setting(
             &txn,
             PACK_SETTING,
@@ -497,7 +556,7 @@ impl Journal {
             .open_table(UNLOCKERS)?
             .last()?
             .map_or(1, |(k, _)| k.value() + 1);
-        self.store_unlocker(&txn, id, &wrapped, unlocker, now)?;
+        self.store_unlocker(&txn, id, &wrapped, unlocker.kind(), now)?;
         self.commit(txn)?;
         Ok(id)
     }
@@ -509,7 +568,7 @@ impl Journal {
         txn: &redb::WriteTransaction,
         id: u64,
         wrapped: &[u8],
-        unlocker: &NewUnlocker,
+        kind: unlock::UnlockerKind,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let old = txn
@@ -527,7 +586,7 @@ impl Journal {
         );
         let info = UnlockerInfo {
             id,
-            kind: unlocker.kind(),
+            kind,
             added: now,
         };
         self.put_sealed_json(txn, UNLOCKER_INFO, id, &info)

@@ -50,6 +50,7 @@ mod rewrite;
 mod seal;
 mod seen;
 pub mod share;
+pub mod sync_support;
 mod unlock;
 #[doc(hidden)]
 pub mod v1;

@@ -114,6 +114,17 @@ impl NewUnlocker {
     }
 }
 
+/// What kind of unlocker a wrapped key is, read from the age file alone: a passphrase's, or
+/// an identity's whose recipient the file does not name.
+pub(crate) fn kind_of_wrapped(wrapped: &[u8]) -> UnlockerKind {
+    match age::Decryptor::new(wrapped) {
+        Ok(d) if d.is_scrypt() => UnlockerKind::Passphrase,
+        _ => UnlockerKind::Identity {
+            recipient: "(added on another device)".into(),
+        },
+    }
+}
+
 /// The outcome of trying one secret on one wrapped key.
 pub(crate) enum Attempt {
     Opened(Zeroizing<Vec<u8>>),

@@ -32,6 +32,7 @@ mod search;
 mod share;
 mod show;
 mod status;
+mod sync;
 mod ui;
 mod unlock;
 mod values;
@@ -95,6 +96,8 @@ pub enum Command {
     /// Recovery through trusted members: k of n trustees can help you back in
     #[command(subcommand)]
     Recovery(recovery::RecoveryCommand),
+    /// Sync this journal with your other devices through a folder, WebDAV or S3
+    Sync(sync::Sync),
     /// Open every record and report any that are damaged
     Check(check::Check),
     /// Write everything out as plaintext JSON or Markdown
@@ -134,6 +137,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Retreat(c) => c.run(&ctx),
         Command::Key(c) => c.run(&ctx),
         Command::Recovery(c) => c.run(&ctx),
+        Command::Sync(c) => c.run(&ctx),
         Command::Check(c) => c.run(&ctx),
         Command::Export(c) => c.run(&ctx),
         Command::Import(c) => c.run(&ctx),

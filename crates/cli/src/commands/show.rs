@@ -50,12 +50,25 @@ impl Show {
         let names = crate::handles::Names::of::<Reflection>(&journal)?;
         let handle = names.handle(id);
         let hidden = r.content_note.is_some() && !self.reveal;
+        let others = other_versions(&journal, &names, id)?;
         if self.json {
             let mut value = serde_json::to_value(&r)?;
             if hidden {
                 value["text"] = serde_json::Value::Null;
             }
             names.name_json(&mut value, id);
+            if !others.is_empty() {
+                value["other_versions"] = others
+                    .iter()
+                    .map(|o| {
+                        if hidden {
+                            serde_json::Value::Null
+                        } else {
+                            o.text.clone().into()
+                        }
+                    })
+                    .collect();
+            }
             crate::output::print_json(&value)?;
             return super::done();
         }
@@ -111,6 +124,41 @@ impl Show {
             }
             (None, _) => say!("{}", r.text),
         }
+        for (i, other) in others.iter().enumerate() {
+            say!("");
+            say!(
+                "{}",
+                paint(
+                    BOLD,
+                    format!(
+                        "Version {} (changed on another device before they synced; `tend sync resolve {handle}` keeps one)",
+                        i + 2
+                    )
+                )
+            );
+            if hidden {
+                say!("{}", paint(DIM, "Hidden with the rest, until --reveal."));
+            } else {
+                say!("{}", other.text);
+            }
+        }
         super::done()
     }
+}
+
+/// The versions of reflection `number` made on another device and not yet chosen between
+/// (sync keeps both until the member chooses).
+fn other_versions(
+    journal: &tend_store::Journal,
+    names: &crate::handles::Names,
+    number: u64,
+) -> Result<Vec<Reflection>> {
+    let (Some(state), Some(id)) = (crate::syncing::State::load(journal)?, names.id(number)) else {
+        return Ok(Vec::new());
+    };
+    let key = tend_store::sync_support::item_key::<Reflection>(id);
+    Ok(crate::syncing::other_versions(&state, &key)
+        .iter()
+        .filter_map(|b| serde_json::from_slice(b).ok())
+        .collect())
 }

@@ -456,7 +456,7 @@ impl Journal {
                     .open_table(UNLOCKERS)?
                     .last()?
                     .map_or(1, |(k, _)| k.value() + 1);
-                self.store_unlocker(&txn, id, &wrapped, &unlocker, now)?;
+                self.store_unlocker(&txn, id, &wrapped, unlocker.kind(), now)?;
                 record.unlocker = id;
                 let json =
                     zeroize::Zeroizing::new(serde_json::to_vec(&Some(&record)).unwrap_or_default());
