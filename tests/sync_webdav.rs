@@ -1,75 +1,17 @@
 //! Sync through a real WebDAV server: `rclone serve webdav` (Debian's rclone, installed by
 //! scripts/install-test-tools.sh), with a user and password, started and stopped here.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+use common::webdav::serve;
 
 use tend_sync::{
     DeviceId, Error, JournalId, Options, Policy, Remote, Replica, SyncKey, View, init_remote,
 };
 
-struct Server {
-    child: Child,
-    url: String,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("binds")
-        .local_addr()
-        .expect("address")
-        .port()
-}
-
-fn serve() -> Server {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
-    let child = Command::new("rclone")
-        .args([
-            "serve",
-            "webdav",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--user",
-            "member",
-            "--pass",
-            "a long webdav password",
-        ])
-        .arg(dir.path())
-        .env_clear()
-        .env("HOME", dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("rclone runs (scripts/install-test-tools.sh installs it)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "rclone serve webdav did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server {
-        child,
-        url: format!("http://127.0.0.1:{port}/journal"),
-        dir,
-    }
-}
-
 fn credentials(var: &str) -> Option<String> {
     match var {
-        "TEND_SYNC_USER" => Some("member".into()),
-        "TEND_SYNC_PASSWORD" => Some("a long webdav password".into()),
+        "TEND_SYNC_USER" => Some(common::webdav::USER.into()),
+        "TEND_SYNC_PASSWORD" => Some(common::webdav::PASSWORD.into()),
         _ => None,
     }
 }

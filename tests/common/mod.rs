@@ -9,6 +9,7 @@ use assert_cmd::Command;
 
 pub mod layout;
 pub mod screen;
+pub mod webdav;
 
 /// The passphrase every test journal uses.
 pub const PASSPHRASE: &str = "a quiet river at dawn";

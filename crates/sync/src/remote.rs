@@ -72,7 +72,8 @@ impl Remote {
     /// Opens `spec`: a folder path, `s3://bucket/prefix`, or `http(s)://…` (WebDAV).
     /// `env` looks up credentials (the process environment in the binary).
     pub fn open(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Remote> {
-        let bad = |why: &str| Error::BadRemote(spec.to_string(), why.to_string());
+        let shown = redacted(spec);
+        let bad = |why: &str| Error::BadRemote(shown.clone(), why.to_string());
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -319,6 +320,33 @@ fn basic_auth(user: &str, password: &str) -> String {
         }
     }
     out
+}
+
+/// `spec` as errors may show it: an address's user and password replaced by `…`.
+fn redacted(spec: &str) -> String {
+    match spec.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            match authority.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://…@{host}{path}"),
+                None => spec.to_owned(),
+            }
+        }
+        None => spec.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    #[test]
+    fn credentials_in_an_address_are_never_repeated() {
+        assert_eq!(
+            super::redacted("https://member:secret@example.org/dav/tend"),
+            "https://…@example.org/dav/tend"
+        );
+        assert_eq!(super::redacted("s3://bucket/prefix"), "s3://bucket/prefix");
+        assert_eq!(super::redacted("/home/me/sync"), "/home/me/sync");
+    }
 }
 
 #[cfg(test)]
