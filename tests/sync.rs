@@ -415,3 +415,21 @@ fn a_remote_address_with_credentials_in_it_is_refused() {
         "the password is not repeated: {out}"
     );
 }
+
+#[test]
+fn a_damaged_record_stops_sync_before_it_passes_for_a_deletion() {
+    let w = World::new();
+    w.a.write(&["Kept safe on every device."]);
+    w.a.ok(&["sync"]);
+    let b = w.join();
+    let k = common::layout::key(&w.a.journal, common::PASSPHRASE);
+    common::layout::flip(
+        &w.a.journal,
+        common::layout::segment_key(&k, common::layout::TEXT, 0),
+    );
+    let err = w.a.fails(&["sync"]);
+    assert!(err.contains("could not be opened"), "{err}");
+    assert!(err.contains("tend check"), "{err}");
+    b.ok(&["sync"]);
+    assert_eq!(texts(&b), vec!["Kept safe on every device."]);
+}
