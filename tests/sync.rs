@@ -389,10 +389,37 @@ fn two_devices_sync_through_a_real_webdav_server() {
     let a = Env::with_journal();
     a.write(&["Written at the office."]);
     with_credentials(&a, &["sync", "init", &server.url]);
+    // Device B keeps its credentials in the config file: the user as text, the password
+    // only as a command that prints it.
     let b = Env::new();
-    with_credentials(&b, &["sync", "join", &server.url]);
+    let secret = b.file(
+        "webdav-password",
+        &format!("{}\n", common::webdav::PASSWORD),
+    );
+    let config = b.file(
+        "config.toml",
+        &format!(
+            "[sync]\nuser = \"{}\"\npassword_command = \"cat '{}'\"\n",
+            common::webdav::USER,
+            secret.display()
+        ),
+    );
+    let from_config = |args: &[&str]| {
+        let out = b
+            .cmd()
+            .env("TEND_CONFIG", &config)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    from_config(&["sync", "join", &server.url]);
     b.write(&["Written at home."]);
-    with_credentials(&b, &["sync"]);
+    from_config(&["sync"]);
     with_credentials(&a, &["sync"]);
     assert_eq!(holdings(&a), holdings(&b));
     assert_eq!(texts(&a).len(), 2);

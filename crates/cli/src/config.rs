@@ -1,5 +1,5 @@
 //! tend's settings: a small TOML file in the platform config folder, with environment
-//! variables that win over it. Only the agent's settings live here so far.
+//! variables that win over it: the agent's timers, and where sync finds its credentials.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,6 +28,27 @@ const LONGEST: Duration = Duration::from_secs(24 * 60 * 60);
 struct File {
     #[serde(default)]
     agent: AgentFile,
+    #[serde(default)]
+    sync: SyncFile,
+}
+
+/// Sync's credentials: names and addresses as text, secrets only as a command that prints
+/// them (a password manager's), never the secret itself.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncFile {
+    /// The WebDAV user (`TEND_SYNC_USER` wins).
+    pub user: Option<String>,
+    /// A command printing the WebDAV password (`TEND_SYNC_PASSWORD` wins).
+    pub password_command: Option<String>,
+    /// The S3 access key id (`AWS_ACCESS_KEY_ID` wins).
+    pub access_key_id: Option<String>,
+    /// A command printing the S3 secret access key (`AWS_SECRET_ACCESS_KEY` wins).
+    pub secret_key_command: Option<String>,
+    /// The S3 endpoint (`AWS_ENDPOINT` wins).
+    pub endpoint: Option<String>,
+    /// The S3 region (`AWS_REGION` wins).
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +93,8 @@ pub struct Config {
     pub limit: (Duration, Source),
     /// Whether a command that asked for the passphrase hands the key to the agent.
     pub start_on_unlock: (bool, Source),
+    /// Sync's credentials from the file (the environment wins over each).
+    pub sync: SyncFile,
 }
 
 /// The config file's path: `TEND_CONFIG`, or `config.toml` in tend's config folder.
@@ -175,7 +198,7 @@ pub fn load() -> Result<Config> {
             let file: File = toml::from_str(&text).map_err(|e| {
                 let first = e.message().lines().next().unwrap_or("unreadable").to_owned();
                 fail(format!("{}: {first}", path.display()))
-                    .hint("the settings are idle_timeout, absolute_limit and start_on_unlock under [agent]; `tend config` shows them")
+                    .hint("the settings are idle_timeout, absolute_limit and start_on_unlock under [agent], and user, password_command, access_key_id, secret_key_command, endpoint and region under [sync]; `tend config --help` shows them")
             })?;
             (file, true)
         }
@@ -221,7 +244,53 @@ pub fn load() -> Result<Config> {
         idle,
         limit,
         start_on_unlock,
+        sync: file.sync,
     })
+}
+
+/// A credential for sync: the environment variable `var` if set, else what the config file's
+/// `[sync]` section gives for it (running the command for a secret).
+pub fn sync_credential(var: &str, file: &SyncFile) -> Result<Option<String>> {
+    if let Some(v) = std::env::var(var).ok().filter(|v| !v.is_empty()) {
+        return Ok(Some(v));
+    }
+    let (value, command, setting) = match var {
+        "TEND_SYNC_USER" => (file.user.clone(), None, "user"),
+        "TEND_SYNC_PASSWORD" => (None, file.password_command.clone(), "password_command"),
+        "AWS_ACCESS_KEY_ID" => (file.access_key_id.clone(), None, "access_key_id"),
+        "AWS_SECRET_ACCESS_KEY" => (None, file.secret_key_command.clone(), "secret_key_command"),
+        "AWS_ENDPOINT" => (file.endpoint.clone(), None, "endpoint"),
+        "AWS_REGION" => (file.region.clone(), None, "region"),
+        _ => (None, None, ""),
+    };
+    if value.is_some() {
+        return Ok(value);
+    }
+    let Some(command) = command else {
+        return Ok(None);
+    };
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| fail(format!("could not run sync.{setting}: {e}")))?;
+    if !output.status.success() {
+        return Err(
+            fail(format!("sync.{setting} exited with {}", output.status))
+                .hint("run the command by hand to see what it says")
+                .into(),
+        );
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| fail(format!("sync.{setting} printed something that is not text")))?;
+    match text.lines().next().map(str::trim_end) {
+        Some(line) if !line.is_empty() => Ok(Some(line.to_owned())),
+        _ => Err(fail(format!("sync.{setting} printed nothing"))
+            .hint("it should print the secret on its first line")
+            .into()),
+    }
 }
 
 #[cfg(test)]

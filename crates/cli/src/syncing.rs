@@ -87,9 +87,32 @@ pub fn key_of(journal: &Journal) -> Result<SyncKey> {
 }
 
 /// Opens a remote named on the command line or kept in the state; credentials come from the
-/// environment only.
+/// environment, else from the config file's `[sync]` section (secrets only as commands).
 pub fn open_remote(spec: &str) -> Result<Remote> {
-    Remote::open(spec, &|var| std::env::var(var).ok()).map_err(|e| explain(e).into())
+    let file = crate::config::load()?.sync;
+    let mut values = std::collections::HashMap::new();
+    let secret_needed = |var: &str| match var {
+        "TEND_SYNC_USER" | "TEND_SYNC_PASSWORD" => spec.starts_with("http"),
+        _ => spec.starts_with("s3://"),
+    };
+    for var in [
+        "TEND_SYNC_USER",
+        "TEND_SYNC_PASSWORD",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_ENDPOINT",
+        "AWS_REGION",
+    ] {
+        if secret_needed(var)
+            && let Some(v) = crate::config::sync_credential(var, &file)?
+        {
+            values.insert(var, v);
+        }
+    }
+    Remote::open(spec, &|var| {
+        values.get(var).cloned().or_else(|| std::env::var(var).ok())
+    })
+    .map_err(|e| explain(e).into())
 }
 
 /// A sync error as one line and a hint.

@@ -19,6 +19,14 @@ use crate::say;
 ///   absolute_limit = "2h"     # lock after this long whatever happens
 ///   start_on_unlock = true    # a command that asked for the passphrase keeps it unlocked
 ///
+///   [sync]                    # where `tend sync` finds credentials; secrets only as commands
+///   user = "me"                                   # WebDAV (TEND_SYNC_USER wins)
+///   password_command = "pass show cloud/tend"     # prints it (TEND_SYNC_PASSWORD wins)
+///   access_key_id = "GK…"                         # S3 (AWS_ACCESS_KEY_ID wins)
+///   secret_key_command = "pass show s3/tend"      # prints it (AWS_SECRET_ACCESS_KEY wins)
+///   endpoint = "https://s3.example.org"           # AWS_ENDPOINT wins
+///   region = "garage"                             # AWS_REGION wins
+///
 /// Environment variables win: TEND_AGENT_IDLE_TIMEOUT, TEND_AGENT_ABSOLUTE_LIMIT,
 /// TEND_AGENT_START_ON_UNLOCK, and TEND_CONFIG for another file.
 #[derive(Debug, Args)]
@@ -55,6 +63,16 @@ impl Config {
             "agent.start_on_unlock = {:<7} ({})",
             c.start_on_unlock.0,
             c.start_on_unlock.1
+        );
+        let set = |v: &Option<String>| if v.is_some() { "set" } else { "not set" };
+        say!(
+            "sync: user {}, password_command {}, access_key_id {}, secret_key_command {}, endpoint {}, region {} (in the file; the environment wins)",
+            set(&c.sync.user),
+            set(&c.sync.password_command),
+            set(&c.sync.access_key_id),
+            set(&c.sync.secret_key_command),
+            set(&c.sync.endpoint),
+            set(&c.sync.region)
         );
         super::done()
     }
