@@ -460,3 +460,42 @@ fn a_damaged_record_stops_sync_before_it_passes_for_a_deletion() {
     b.ok(&["sync"]);
     assert_eq!(texts(&b), vec!["Kept safe on every device."]);
 }
+
+#[test]
+fn after_a_passphrase_change_the_old_remote_is_left_and_a_new_one_opens_only_with_the_new() {
+    let w = World::new();
+    w.a.write(&["Written before the change."]);
+    w.a.ok(&["sync"]);
+    let new_pass =
+        w.a.file("new-passphrase", "a new passphrase nobody saw typed\n");
+    let out = w.a.run(&[
+        "key",
+        "passwd",
+        "--new-passphrase-file",
+        new_pass.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("set up under the old key"), "{err}");
+    std::fs::copy(&new_pass, &w.a.pass_file).unwrap();
+    // The old remote no longer opens with the journal's new key: refused, nothing changed.
+    let err = w.a.fails(&["sync"]);
+    assert!(err.contains("rotated"), "{err}");
+    w.a.ok(&["sync", "stop"]);
+    assert!(w.a.fails(&["sync"]).contains("does not sync"));
+    let fresh = tempfile::tempdir().unwrap();
+    let fresh = fresh.path().to_str().unwrap();
+    w.a.ok(&["sync", "init", fresh]);
+    // A device with the old passphrase cannot join the new remote; with the new one it can.
+    let old = Env::new();
+    let err = old.fails(&["sync", "join", fresh]);
+    assert!(err.contains("passphrase"), "{err}");
+    let c = Env::new();
+    std::fs::copy(&new_pass, &c.pass_file).unwrap();
+    c.ok(&["sync", "join", fresh]);
+    assert_eq!(texts(&c), vec!["Written before the change."]);
+}

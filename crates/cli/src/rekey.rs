@@ -74,3 +74,14 @@ pub fn summary(done: &Rewritten) -> String {
         done.took.as_secs_f64()
     )
 }
+
+/// After a key change on a journal that syncs: the remote was set up under the old key, so
+/// the old secret still opens what it holds and this journal no longer syncs with it.
+pub fn sync_note(journal: &Journal) {
+    if let Ok(Some(state)) = crate::syncing::State::load(journal) {
+        note!(
+            "This journal syncs with {}, which was set up under the old key: the old secret still opens what it holds, and this journal can no longer sync with it. To go on syncing: `tend sync stop`, then `tend sync init` with an empty remote, and `tend sync join` it from your other devices (sync them with the old remote first); then empty the old remote.",
+            state.remote
+        );
+    }
+}

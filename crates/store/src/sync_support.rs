@@ -195,6 +195,24 @@ impl Journal {
         self.commit(txn)
     }
 
+    /// Forgets this device's sync state (the journal's records stay as they are).
+    pub fn clear_sync_state(&self) -> Result<()> {
+        let txn = self.begin()?;
+        let old = txn
+            .open_table(crate::journal::SETTINGS)?
+            .remove(SYNC_STATE_SETTING)?
+            .map(|v| v.value().to_vec());
+        self.track(
+            crate::seal::Place {
+                table: "tend_settings",
+                key: SYNC_STATE_SETTING.as_bytes(),
+            },
+            old.as_deref(),
+            None,
+        );
+        self.commit(txn)
+    }
+
     /// A 32-byte key for sealing sync objects, the same on every device of this journal and
     /// changed by a key rotation: HMAC-SHA256 under the journal's MAC key (itself derived by
     /// HKDF from the data key) of a label no stored value uses. It works when an agent holds

@@ -118,6 +118,7 @@ impl KeyCommand {
                     rekey::summary(&done)
                 );
                 crate::sitting::key_changed(&journal, was_held);
+                rekey::sync_note(&journal);
                 note!(
                     "Copies of the journal made before now (backups, other folders) still open with it; remove those copies too."
                 );
@@ -161,6 +162,7 @@ impl KeyCommand {
                     rekey::summary(&done)
                 );
                 crate::sitting::key_changed(&journal, was_held);
+                rekey::sync_note(&journal);
                 note!(
                     "Copies of the journal made before now (backups, other folders) still open with the old passphrase; remove those copies too."
                 );
@@ -173,6 +175,7 @@ impl KeyCommand {
                     rekey::summary(&done)
                 );
                 crate::sitting::key_changed(&journal, was_held);
+                rekey::sync_note(&journal);
             }
         }
         super::done()

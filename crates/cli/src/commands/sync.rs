@@ -55,6 +55,9 @@ enum SyncCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Stop syncing this device: the journal keeps everything it holds, the remote keeps
+    /// what it has
+    Stop,
     /// Choose between the versions of a reflection changed on two devices
     Resolve {
         /// The reflection's handle
@@ -73,6 +76,7 @@ impl Sync {
             Some(SyncCommand::Join { remote }) => join(ctx, &remote),
             Some(SyncCommand::Status { json }) => status(ctx, json),
             Some(SyncCommand::Resolve { id, keep }) => resolve(ctx, &id, keep),
+            Some(SyncCommand::Stop) => stop(ctx),
         }
     }
 }
@@ -450,5 +454,24 @@ fn resolve(ctx: &Ctx, query: &IdQuery, keep: Option<usize>) -> Result<ExitCode> 
     say!(
         "Kept version {keep} of reflection {handle}. `tend sync` takes the choice to your other devices."
     );
+    super::done()
+}
+
+fn stop(ctx: &Ctx) -> Result<ExitCode> {
+    let journal = ctx.open()?;
+    let state = State::require(&journal)?;
+    let conflicts = state.replica.state().conflicts().count();
+    journal.clear_sync_state()?;
+    say!(
+        "This device no longer syncs with {}. Its journal keeps everything it holds; the remote keeps what it has.",
+        state.remote
+    );
+    if conflicts > 0 {
+        note!(
+            "{} had a second version from another device; the version this journal shows is the one kept here.",
+            crate::output::count(conflicts as u64, "record", "records")
+        );
+    }
+    note!("`tend sync init REMOTE` (an empty remote) or `tend sync join REMOTE` starts again.");
     super::done()
 }
