@@ -547,13 +547,14 @@ fn a_journal_that_locks_while_the_editor_is_open_keeps_the_text() {
 #[test]
 fn check_and_purge_through_the_agent_keep_the_file_whole() {
     let env = Env::with_journal();
-    for text in ["one to keep", "one to purge", "another to keep"] {
-        env.ok(&["write", text]);
-    }
+    let ids: Vec<String> = ["one to keep", "one to purge", "another to keep"]
+        .into_iter()
+        .map(|text| env.write(&[text]))
+        .collect();
     env.ok(&["unlock"]);
     // The agent opens and MACs in batches; the manifest it computes is the file's own.
     assert!(bare_ok(&env, &["check"]).contains("the file is whole"));
-    bare_ok(&env, &["delete", "2", "--purge", "--yes"]);
+    bare_ok(&env, &["delete", &ids[1], "--purge", "--yes"]);
     assert!(bare_ok(&env, &["check"]).contains("the file is whole"));
     lock(&env);
     // And with the passphrase, no agent involved, the rewritten file is whole too.

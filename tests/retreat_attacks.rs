@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::Env;
 use retreat_support::craft::{Crafter, as_another, opened};
-use retreat_support::{Facilitator, PURPOSE, member, rating_counts, share, value};
+use retreat_support::{Facilitator, PURPOSE, member, member_with_ids, rating_counts, share, value};
 use serde_json::Value;
 use tend_core::contribution::{Contribution, Excerpt, ValueRef};
 
@@ -107,8 +107,8 @@ fn attack_1_made_up_contributions_are_left_out_as_not_on_the_roster() {
 /// the summary carries Markdown, HTML and a forged line of figures.
 fn injection_world() -> (Facilitator, Vec<String>) {
     let fac = Facilitator::new();
-    let base = member(&[&["words", "-v", "equity=3"]]);
-    let (file, _) = share(&base, &fac.recipient, "c.age", &["--excerpt", "1"]);
+    let (base, ids) = member_with_ids(&[&["words", "-v", "equity=3"]]);
+    let (file, _) = share(&base, &fac.recipient, "c.age", &["--excerpt", &ids[0]]);
     let base = opened(&fac, &file);
 
     let names = [
@@ -385,20 +385,20 @@ fn attack_4_a_template_cannot_include_the_identity() {
 fn attack_5_a_one_cell_distribution_is_hidden() {
     let fac = Facilitator::new();
     let counts = [1, 2, 1, 3];
-    let people: Vec<Env> = counts
+    let (people, firsts): (Vec<Env>, Vec<String>) = counts
         .iter()
         .map(|n| {
             let env = Env::with_journal();
-            for j in 0..*n {
-                env.ok(&["write", &format!("week {j}"), "-v", "equity=4"]);
-            }
-            env
+            let ids: Vec<String> = (0..*n)
+                .map(|j| env.write(&[&format!("week {j}"), "-v", "equity=4"]))
+                .collect();
+            (env, ids[0].clone())
         })
-        .collect();
+        .unzip();
     let mut files = hand_over(
         &fac,
         &[(&people[0], "named")],
-        &["--excerpt", "1", "--name", "Robin"],
+        &["--excerpt", &firsts[0], "--name", "Robin"],
     );
     files.extend(hand_over(
         &fac,
@@ -693,8 +693,8 @@ fn attack_8_figures_outside_the_rule_are_not_shown() {
         "--description",
         "Mine.",
     ]);
-    own.ok(&["write", "both", "-v", "equity=1", "-v", "our-secret=5"]);
-    let mut files = hand_over(&fac, &[(&own, "own")], &["--excerpt", "1"]);
+    let both = own.write(&["both", "-v", "equity=1", "-v", "our-secret=5"]);
+    let mut files = hand_over(&fac, &[(&own, "own")], &["--excerpt", &both]);
     let people: Vec<Env> = (2..=5)
         .map(|i| member(&[&[&format!("w{i}"), "-v", &format!("equity={}", 1 + i % 4)]]))
         .collect();

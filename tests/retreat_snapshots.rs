@@ -11,9 +11,10 @@ mod common;
 mod retreat_support;
 
 use common::Env;
-use retreat_support::{Facilitator, PURPOSE};
+use retreat_support::{Facilitator, PURPOSE, excerpts_by_place};
 
-/// A member: their name, the flags of each of their reflections, and their extra share flags.
+/// A member: their name, the flags of each of their reflections, and their extra share flags
+/// (an `--excerpt` names a reflection by its place among theirs, counting from 1).
 type Member = (
     &'static str,
     &'static [&'static [&'static str]],
@@ -103,21 +104,24 @@ fn circle() -> (Facilitator, Vec<String>) {
     let mut files = Vec::new();
     for (name, reflections, extra) in CIRCLE {
         let env = Env::with_journal();
+        let mut ids = Vec::new();
         for (i, args) in reflections.iter().enumerate() {
             let text = if name == "Chen" && i == 0 {
                 CHENS_WORDS.to_owned()
             } else {
                 format!("{name}'s reflection {}", i + 1)
             };
-            let mut all = vec!["write", text.as_str()];
+            let mut all = vec![text.as_str()];
             all.extend_from_slice(args);
-            env.ok(&all);
+            ids.push(env.write(&all));
         }
+        let extra = excerpts_by_place(extra, &ids);
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         roster += &env.ok(&["retreat", "join", "--purpose", PURPOSE, "--name", name]);
         files.push(share(
             &env,
             &fac,
-            extra,
+            &extra,
             &format!("{}.age", name.to_lowercase()),
         ));
     }

@@ -188,7 +188,7 @@ fn carved_headers_open_for_no_removed_secret_and_old_records_need_the_old_key() 
     env.ok(&["key", "add", "--identity", a_file.to_str().unwrap()]);
     env.ok(&["key", "add", "--recipient", &lost.to_public().to_string()]);
     env.ok(&["write", "written before any change"]);
-    env.ok(&["write", "a reflection deleted later"]);
+    let deleted_later = env.write(&["a reflection deleted later"]);
     env.ok(&["write", "kept until the end"]);
     let before = std::fs::read(&env.journal).unwrap();
     assert_eq!(
@@ -208,7 +208,7 @@ fn carved_headers_open_for_no_removed_secret_and_old_records_need_the_old_key() 
     assert_eq!(opened_by(&after_remove, &a), 1);
 
     // Delete a reflection, then change a passphrase someone saw typed.
-    env.ok(&["delete", "2", "--yes"]);
+    env.ok(&["delete", &deleted_later, "--yes"]);
     let new_pass = env.file("new-pass", "a passphrase nobody saw\n");
     env.ok(&[
         "key",
@@ -334,13 +334,13 @@ fn a_rotation_needs_every_passphrase_it_wraps_for() {
 #[test]
 fn purge_leaves_no_sealed_copy_in_free_pages() {
     let env = Env::with_journal();
-    for i in 0..20 {
-        env.ok(&["write", &format!("reflection number {i}")]);
-    }
+    let ids: Vec<String> = (0..20)
+        .map(|i| env.write(&[&format!("reflection number {i}")]))
+        .collect();
     // All twenty share one text segment: each deletion rewrites it.
     let at = layout::segment_key(&layout::key(&env.journal, PASSPHRASE), layout::TEXT, 0);
     let doomed = layout::get(&env.journal, at).unwrap();
-    env.ok(&["delete", "7", "--yes"]);
+    env.ok(&["delete", &ids[6], "--yes"]);
     let other = layout::get(&env.journal, at).unwrap();
     let note = String::from_utf8(env.run(&["check"]).stderr).unwrap();
     assert!(note.contains("free pages"), "{note}");
@@ -348,7 +348,7 @@ fn purge_leaves_no_sealed_copy_in_free_pages() {
         note.contains("passphrase unlocker 1 uses a light scrypt work factor (2^8"),
         "the tests' lowered work factor is named: {note}"
     );
-    env.ok(&["delete", "8", "--yes", "--purge"]);
+    env.ok(&["delete", &ids[7], "--yes", "--purge"]);
     let after = std::fs::read(&env.journal).unwrap();
     assert!(
         find(&after, &doomed).is_none(),

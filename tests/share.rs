@@ -463,11 +463,12 @@ fn consent_revoke_writes_a_revocation_for_the_same_recipients() {
 fn consent_records_are_sealed_in_the_journal() {
     let env = three_reflections();
     let fac = Facilitator::new();
+    let second = written_on(&env, "2026-03-05");
     share(
         &env,
         &fac.recipient,
         "c.age",
-        &["--name", "Rosalind", "--excerpt", "2"],
+        &["--name", "Rosalind", "--excerpt", &second],
     );
     let id = consent_records(&env)[0]["id"].as_str().unwrap().to_owned();
     env.ok(&["consent", "revoke", &id]);

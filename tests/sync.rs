@@ -1,5 +1,6 @@
 //! `tend sync` end to end: devices are separate homes with their own journals, the remote a
 //! folder (or a real WebDAV server), and every step the real binary.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -59,15 +59,15 @@ fn first_texts(env: &Env) -> [u8; 16] {
 #[test]
 fn a_record_swapped_for_its_older_copy_is_noticed() {
     let env = Env::with_journal();
-    env.ok(&["write", "the first version"]);
+    let first = env.write(&["the first version"]);
     env.ok(&["write", "another"]);
     let at = first_texts(&env);
     let older = layout::get(&env.journal, at).unwrap();
-    env.ok(&["edit", "1", "--text", "the second version"]);
+    env.ok(&["edit", &first, "--text", "the second version"]);
     assert!(check(&env).0);
     // The older copy opens on its own (it was sealed for this place by this key)...
     layout::put(&env.journal, at, Some(&older));
-    assert!(env.ok(&["show", "1"]).contains("the first version"));
+    assert!(env.ok(&["show", &first]).contains("the first version"));
     // ...but the manifest knows it is not what the journal last wrote.
     let (ok, out) = check(&env);
     assert!(!ok, "{out}");
@@ -77,12 +77,13 @@ fn a_record_swapped_for_its_older_copy_is_noticed() {
 #[test]
 fn a_resurrected_or_cut_away_record_is_noticed() {
     let env = Env::with_journal();
-    for text in ["one", "two", "three"] {
-        env.ok(&["write", text]);
-    }
+    let ids: Vec<String> = ["one", "two", "three"]
+        .into_iter()
+        .map(|text| env.write(&[text]))
+        .collect();
     let at = first_texts(&env);
     let with_two = layout::get(&env.journal, at).unwrap();
-    env.ok(&["delete", "2", "--yes"]);
+    env.ok(&["delete", &ids[1], "--yes"]);
     let without = layout::get(&env.journal, at).unwrap();
     layout::put(&env.journal, at, Some(&with_two));
     let (ok, out) = check(&env);

@@ -18,8 +18,15 @@ fn listed(env: &Env) -> Vec<serde_json::Value> {
 }
 
 /// Reflection `id` as `tend show --json` prints it.
-fn shown(env: &Env, id: u64) -> serde_json::Value {
-    serde_json::from_str(&env.ok(&["show", &id.to_string(), "--json"])).unwrap()
+fn shown(env: &Env, id: &str) -> serde_json::Value {
+    serde_json::from_str(&env.ok(&["show", id, "--json"])).unwrap()
+}
+
+/// The one reflection the journal holds, as `tend show --json` prints it.
+fn the_only_one(env: &Env) -> serde_json::Value {
+    let ids = env.listed(&[]);
+    assert_eq!(ids.len(), 1, "exactly one reflection: {ids:?}");
+    shown(env, &ids[0])
 }
 
 #[test]
@@ -65,7 +72,7 @@ fn write_search_open_edit_and_leave() {
 
     let list = listed(&env);
     assert_eq!(list.len(), 1, "exactly one reflection: {list:?}");
-    let r = shown(&env, 1);
+    let r = shown(&env, &common::json_id(&list[0]["id"]));
     assert_eq!(
         r["text"],
         "Made room for the quietest voice in the circle. It mattered."
@@ -123,7 +130,7 @@ fn ctrl_c_with_a_draft_asks_and_no_keeps_writing() {
     ui.ctrl('c');
     let (code, _) = ui.finish();
     assert_eq!(code, 0);
-    assert_eq!(shown(&env, 1)["text"], "Half a thought, finished.");
+    assert_eq!(the_only_one(&env)["text"], "Half a thought, finished.");
 }
 
 #[test]
@@ -145,7 +152,10 @@ fn delete_asks_and_no_keeps_it() {
     assert_eq!(ui.finish().0, 0);
     let list = listed(&env);
     assert_eq!(list.len(), 1);
-    assert_eq!(shown(&env, 1)["text"], "First of two");
+    assert_eq!(
+        shown(&env, &common::json_id(&list[0]["id"]))["text"],
+        "First of two"
+    );
 }
 
 #[test]

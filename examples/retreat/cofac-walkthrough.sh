@@ -55,6 +55,18 @@ quietly() {
   fi
 }
 
+# Runs a command as `quietly` does and prints the handle of the record it saved or opened
+# ("Saved reflection mnpq for …", "Saved commitment mnpq.", "Opened repair mnpq."): a record
+# is named by its handle, never by a number.
+handle_of() {
+  local log
+  if ! log="$("$@" 2>&1)"; then
+    printf '%s\n' "$log" >&2
+    return 1
+  fi
+  printf '%s\n' "$log" | sed -nE 's/^(Saved (reflection|commitment)|Opened repair) ([a-z]+).*/\3/p'
+}
+
 say "The two co-facilitators each make a key (the leader and the helper)"
 mkdir -p "$work/leader" "$work/helper/inbox" "$work/helper/revocations"
 leader="$(cd "$work/leader" && "$tend_bin" retreat keygen -o leader-identity.txt)"
@@ -74,14 +86,14 @@ done
 cp "$work/leader/roster.txt" "$work/helper/roster.txt"
 
 say "They reflect over a few weeks"
-quietly as_member amara write --on "3 weeks ago" -v equity=4 -v transparency=4 \
-  "Named the pay gap in the finance circle instead of waiting for someone else to."
+amara_first="$(handle_of as_member amara write --on "3 weeks ago" -v equity=4 -v transparency=4 \
+  "Named the pay gap in the finance circle instead of waiting for someone else to.")"
 quietly as_member amara write --on "2 weeks ago" -v anti-oppression=2 -v equity=4 \
   "Took the evening slots again so newer members didn't have to. Noticing a pattern."
 quietly as_member bex write --on "20 days ago" -v transparency=5 -v equity=4 \
   "Posted the sliding-scale numbers where every member can see them."
-quietly as_member bex write --on "10 days ago" -v repair=3 -v anti-oppression=2 -v equity=3 \
-  "Cut a colleague off in case review. Named it afterwards, listened, and apologised."
+bex_second="$(handle_of as_member bex write --on "10 days ago" -v repair=3 -v anti-oppression=2 -v equity=3 \
+  "Cut a colleague off in case review. Named it afterwards, listened, and apologised.")"
 quietly as_member chidi write --on "18 days ago" -v equity=4 -v anti-oppression=4 \
   "Asked who had not spoken yet before we decided on the budget."
 quietly as_member chidi write --on "6 days ago" -v transparency=2 -v equity=3 \
@@ -108,8 +120,8 @@ share() {
     -o "$work/helper/inbox/$name.age" "$@")
 }
 # --yes: Amara has read the preview above it. Without a terminal, only --yes consents.
-share amara --excerpt 1 --yes
-share bex --excerpt 2 --name "Bex" --yes 2>/dev/null
+share amara --excerpt "$amara_first" --yes
+share bex --excerpt "$bex_second" --name "Bex" --yes 2>/dev/null
 share chidi --yes 2>/dev/null
 share dana --yes 2>/dev/null
 share eli --yes 2>/dev/null

@@ -56,6 +56,18 @@ quietly() {
   fi
 }
 
+# Runs a command as `quietly` does and prints the handle of the record it saved or opened
+# ("Saved reflection mnpq for …", "Saved commitment mnpq.", "Opened repair mnpq."): a record
+# is named by its handle, never by a number.
+handle_of() {
+  local log
+  if ! log="$("$@" 2>&1)"; then
+    printf '%s\n' "$log" >&2
+    return 1
+  fi
+  printf '%s\n' "$log" | sed -nE 's/^(Saved (reflection|commitment)|Opened repair) ([a-z]+).*/\3/p'
+}
+
 say "The facilitator makes a key and hands members its recipient"
 mkdir -p "$work/facilitator/inbox/revocations" "$work/facilitator/keys"
 cd "$work/facilitator"
@@ -80,47 +92,47 @@ done
 "$tend_bin" retreat roster roster.txt >&2
 
 say "They reflect over a few weeks, make commitments and tend repairs"
-quietly as_member amara write --on "3 weeks ago" -v equity=4 -v transparency=4 \
-  "Named the pay gap in the finance circle instead of waiting for someone else to."
+amara_first="$(handle_of as_member amara write --on "3 weeks ago" -v equity=4 -v transparency=4 \
+  "Named the pay gap in the finance circle instead of waiting for someone else to.")"
 quietly as_member amara write --on "2 weeks ago" -v anti-oppression=2 -v equity=4 \
   "Took the evening slots again so newer members didn't have to. Noticing a pattern."
 quietly as_member amara commit add -v equity "Bring a rota proposal to the next circle"
-quietly as_member amara commit add -v transparency "Post the finance circle's notes"
-quietly as_member amara commit done 2
+amara_notes="$(handle_of as_member amara commit add -v transparency "Post the finance circle's notes")"
+quietly as_member amara commit done "$amara_notes"
 
-quietly as_member bex write --on "20 days ago" -v transparency=5 -v equity=4 \
-  "Posted the sliding-scale numbers where every member can see them."
+bex_first="$(handle_of as_member bex write --on "20 days ago" -v transparency=5 -v equity=4 \
+  "Posted the sliding-scale numbers where every member can see them.")"
 quietly as_member bex write --on "10 days ago" -v repair=3 -v anti-oppression=2 -v equity=3 \
   --content-note "a hard moment in supervision" \
   "Cut a colleague off in case review. Named it afterwards, listened, and apologised."
-quietly as_member bex repair open -v repair "Interrupted a colleague during case review"
-quietly as_member bex repair step 1 reflection --note "It was about my hurry, not their point."
-quietly as_member bex repair step 1 apology --note "Apologised at the next meeting, without excuses."
-quietly as_member bex commit add -v transparency "Publish the sliding-scale numbers each quarter"
+bex_repair="$(handle_of as_member bex repair open -v repair "Interrupted a colleague during case review")"
+quietly as_member bex repair step "$bex_repair" reflection --note "It was about my hurry, not their point."
+quietly as_member bex repair step "$bex_repair" apology --note "Apologised at the next meeting, without excuses."
+bex_publish="$(handle_of as_member bex commit add -v transparency "Publish the sliding-scale numbers each quarter")"
 quietly as_member bex commit add -v repair "Ask before adding to someone's case load"
-quietly as_member bex commit done 1
+quietly as_member bex commit done "$bex_publish"
 
-quietly as_member chidi write --on "18 days ago" -v equity=4 -v anti-oppression=4 \
-  "Asked who had not spoken yet before we decided on the budget."
+chidi_first="$(handle_of as_member chidi write --on "18 days ago" -v equity=4 -v anti-oppression=4 \
+  "Asked who had not spoken yet before we decided on the budget.")"
 quietly as_member chidi write --on "6 days ago" -v transparency=2 -v equity=3 \
   "Shared the minutes late; two people felt left out of the decision."
 quietly as_member chidi write --on "5 days ago" -v equity=3 \
   "Offered the quieter intake shift to whoever had waited longest."
-quietly as_member chidi repair open -v transparency "Minutes went out late"
-quietly as_member chidi repair step 1 reflection --note "Two people decided without the full picture."
+chidi_repair="$(handle_of as_member chidi repair open -v transparency "Minutes went out late")"
+quietly as_member chidi repair step "$chidi_repair" reflection --note "Two people decided without the full picture."
 quietly as_member chidi commit add -v transparency "Send minutes within two days"
-quietly as_member chidi commit add -v equity "Rotate who facilitates"
-quietly as_member chidi commit done 2
+chidi_rotate="$(handle_of as_member chidi commit add -v equity "Rotate who facilitates")"
+quietly as_member chidi commit done "$chidi_rotate"
 
 quietly as_member dana write --on "15 days ago" -v equity=4 -v transparency=3 \
   "Sat with the question of who gets the new referrals, and asked the circle."
 quietly as_member dana write --on "4 days ago" -v repair=4 -v equity=3 \
   "Followed up with a client after a rescheduled session, as promised."
-quietly as_member dana repair open -v repair "Rescheduled a client at short notice"
-quietly as_member dana repair step 1 reflection --note "The client had arranged childcare."
-quietly as_member dana commit add -v repair "Check in with the intake team monthly"
+dana_repair="$(handle_of as_member dana repair open -v repair "Rescheduled a client at short notice")"
+quietly as_member dana repair step "$dana_repair" reflection --note "The client had arranged childcare."
+dana_check_in="$(handle_of as_member dana commit add -v repair "Check in with the intake team monthly")"
 quietly as_member dana commit add -v equity "Share the referral list at each circle"
-quietly as_member dana commit done 1
+quietly as_member dana commit done "$dana_check_in"
 
 quietly as_member eli write --on "12 days ago" -v equity=3 -v repair=2 \
   "Not sure I want to share this season. Writing it down anyway."
@@ -133,10 +145,10 @@ share() {
     -o "$work/facilitator/inbox/$name.age" "$@"
 }
 # --yes: Amara has read the preview above it. Without a terminal, only --yes consents.
-share amara --excerpt 1 --yes
+share amara --excerpt "$amara_first" --yes
 say "The others share too (their previews are not shown here)"
-share bex --excerpt 1 --name "Bex" --yes 2>/dev/null
-share chidi --excerpt 1 --armor --yes 2>/dev/null
+share bex --excerpt "$bex_first" --name "Bex" --yes 2>/dev/null
+share chidi --excerpt "$chidi_first" --armor --yes 2>/dev/null
 share dana --yes 2>/dev/null
 share eli --yes 2>/dev/null
 

@@ -9,7 +9,7 @@ use tend_core::contribution::Contribution;
 use tend_protocol::files::{B64, Report};
 
 use crate::common::Env;
-use crate::retreat_support::{Facilitator, PURPOSE, member};
+use crate::retreat_support::{Facilitator, PURPOSE, excerpts_by_place, member_with_ids};
 
 pub const SINCE: &str = "2020-01-01";
 pub const UNTIL: &str = "2030-12-31";
@@ -20,12 +20,13 @@ pub const WHO_SEES_WHAT: &str =
 pub struct Member {
     pub env: Env,
     pub name: &'static str,
-    /// Extra flags for both kinds of share (excerpts, a name).
-    pub extra: Vec<&'static str>,
+    /// Extra flags for both kinds of share (excerpts, by handle; a name).
+    pub extra: Vec<String>,
 }
 
 /// A member as written down here: their roster name, the arguments of each `tend write`,
-/// and the extra flags of their shares.
+/// and the extra flags of their shares (an `--excerpt` names a reflection by its place among
+/// theirs, counting from 1; the member's share names it by its handle).
 pub type Person = (
     &'static str,
     &'static [&'static [&'static str]],
@@ -72,10 +73,13 @@ pub fn five() -> Vec<Member> {
     ];
     people
         .into_iter()
-        .map(|(name, reflections, extra)| Member {
-            env: member(reflections),
-            name,
-            extra: extra.to_vec(),
+        .map(|(name, reflections, extra)| {
+            let (env, ids) = member_with_ids(reflections);
+            Member {
+                env,
+                name,
+                extra: excerpts_by_place(extra, &ids),
+            }
         })
         .collect()
 }
@@ -160,7 +164,7 @@ impl Circle {
             "--force",
             "--yes",
         ];
-        args.extend(m.extra.iter().copied());
+        args.extend(m.extra.iter().map(String::as_str));
         let out = m.env.run(&args);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(out.status.success(), "share failed: {stderr}");
@@ -323,7 +327,7 @@ pub fn single(members: &[Member], roster: &str, out: &str) -> String {
             "--force",
             "--yes",
         ];
-        args.extend(m.extra.iter().copied());
+        args.extend(m.extra.iter().map(String::as_str));
         m.env.ok(&args);
         files.push(fac.receive(&m.env.path("single.age"), &format!("m{i}.age")));
     }

@@ -91,13 +91,32 @@ impl Facilitator {
 
 /// A member with a journal holding `reflections`, each the arguments of one `tend write`.
 pub fn member(reflections: &[&[&str]]) -> Env {
+    member_with_ids(reflections).0
+}
+
+/// A member as [`member`] makes one, and the handles of their reflections, in the order
+/// they were written.
+pub fn member_with_ids(reflections: &[&[&str]]) -> (Env, Vec<String>) {
     let env = Env::with_journal();
-    for args in reflections {
-        let mut all = vec!["write"];
-        all.extend_from_slice(args);
-        env.ok(&all);
-    }
-    env
+    let ids = reflections.iter().map(|args| env.write(args)).collect();
+    (env, ids)
+}
+
+/// `flags` with the number after each `--excerpt` (a reflection's place among the member's
+/// own, counting from 1, as in `ids`) replaced by that reflection's handle.
+pub fn excerpts_by_place(flags: &[&str], ids: &[String]) -> Vec<String> {
+    flags
+        .iter()
+        .enumerate()
+        .map(|(i, flag)| {
+            if i > 0 && flags[i - 1] == "--excerpt" {
+                let place: usize = flag.parse().unwrap();
+                ids[place - 1].clone()
+            } else {
+                (*flag).to_owned()
+            }
+        })
+        .collect()
 }
 
 /// `tend share --purpose PURPOSE --to RECIPIENT -o FILE --yes EXTRA…`; returns the file and
