@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use common::{Env, files_under, saved_id};
@@ -255,13 +255,6 @@ fn the_remote_holds_no_text_and_objects_come_in_size_buckets() {
             assert_eq!(bytes.len() % 1024, 0, "{file:?}: {} bytes", bytes.len());
         }
     }
-}
-
-/// Every object of the remote's logs, by path.
-fn log_objects(remote: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = files_under(&remote.join("log"));
-    v.sort();
-    v
 }
 
 #[test]
