@@ -20,6 +20,11 @@ impl Names {
         })
     }
 
+    /// The names of the records in `book`.
+    pub fn from_book(book: IdBook) -> Self {
+        Self { book }
+    }
+
     /// The handle of the record with this number here. A number that names no record (one
     /// removed since the names were read) is shown as `?`, never as the number.
     pub fn handle(&self, number: u64) -> String {

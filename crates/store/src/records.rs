@@ -586,6 +586,51 @@ impl Journal {
             damaged: items.damaged,
         })
     }
+
+    /// Every reflection's index entry and the ids of every reflection, read in one pass
+    /// (what a list or a search shows, with handles). Same results as [`Journal::entries`]
+    /// and [`Journal::ids`].
+    pub fn entries_and_ids(&self) -> Result<(Scan<Entry>, crate::IdBook)> {
+        if let Some(done) = self.whole_index(layout::index_entries_with_ids)? {
+            let mut records = Vec::with_capacity(done.len() * SEGMENT as usize);
+            let mut ids = Vec::with_capacity(done.len() * SEGMENT as usize);
+            for (entries, segment_ids) in done {
+                records.extend(entries.into_iter().map(|e| (e.id, e)));
+                ids.extend(segment_ids);
+            }
+            let scan = Scan {
+                records,
+                damaged: Vec::new(),
+            };
+            return Ok((scan, crate::IdBook::new(ids)));
+        }
+        Ok((self.entries()?, self.ids::<Reflection>()?))
+    }
+
+    /// `decode` over every index segment's plaintext, on every core, when every segment is
+    /// there, opens and decodes (the usual case); `None` otherwise, for the caller to take
+    /// the path that reads around what is missing or damaged.
+    pub(crate) fn whole_index<R: Send>(
+        &self,
+        decode: impl Fn(u64, &[u8]) -> Option<R> + Sync,
+    ) -> Result<Option<Vec<R>>> {
+        let txn = self.db.begin_read()?;
+        let expected = self
+            .number_counters(&txn)?
+            .segments(layout::Kind::Index)
+            .count();
+        let mut sealed = self.sealed_segments(&txn, layout::Kind::Index)?;
+        if sealed.len() != expected {
+            return Ok(None);
+        }
+        let opened = self.open_all(layout::Kind::Index, &mut sealed);
+        let mut work: Vec<(&SealedSegment, bool)> = sealed.iter().zip(opened).collect();
+        let decoded = on_every_core(&mut work, |((segment, raw), ok)| {
+            decode(*segment, layout::unpad(plaintext(*ok, raw)?)?)
+        });
+        self.agent_ok()?;
+        Ok(decoded.into_iter().collect())
+    }
 }
 
 /// Decodes the plaintext of an index segment, in its binary encoding or the JSON of earlier

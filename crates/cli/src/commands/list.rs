@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use tend_core::reflection::{Entry, Filter, Reflection, newest};
+use tend_core::reflection::{Entry, Filter, newest};
 
 use crate::context::Ctx;
 use crate::handles::Names;
@@ -140,8 +140,8 @@ impl List {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         let filter = self.filter.filter(ctx)?;
         let journal = ctx.open()?;
-        let scan = journal.entries()?;
-        let names = Names::of::<Reflection>(&journal)?;
+        let (scan, book) = journal.entries_and_ids()?;
+        let names = Names::from_book(book);
         let matching: Vec<Entry> = scan
             .records
             .into_iter()

@@ -302,6 +302,18 @@ pub(crate) fn elements(kind: Kind, segment: u64, content: &[u8]) -> Option<Vec<(
 /// The index entries of an index segment's content, without its records' ids (what
 /// listing needs); `None` for anything malformed.
 pub(crate) fn index_entries(segment: u64, content: &[u8]) -> Option<Vec<Entry>> {
+    index_entries_with_ids(segment, content).map(|(entries, _)| entries)
+}
+
+/// One record's number, id and alias flag, as an index segment holds them.
+pub(crate) type IdItem = (u64, tend_core::id::RecordId, bool);
+
+/// The ids an index segment holds (its elements' headers), without decoding the entries.
+pub(crate) fn index_ids(segment: u64, content: &[u8]) -> Option<Vec<IdItem>> {
+    index_headers(segment, content).map(|(ids, _)| ids)
+}
+
+fn index_headers(segment: u64, content: &[u8]) -> Option<(Vec<IdItem>, &[u8])> {
     let mut r = content;
     if take(&mut r, 1)? != [CONTENT_VERSION] {
         return None;
@@ -311,17 +323,36 @@ pub(crate) fn index_entries(segment: u64, content: &[u8]) -> Option<Vec<Entry>> 
         return None;
     }
     let range = Kind::Index.numbers(segment);
+    let mut ids = Vec::with_capacity(count);
     for _ in 0..count {
         let number = read_varint(&mut r)?;
-        take(&mut r, 17)?;
+        let head = take(&mut r, 17)?;
+        let id: [u8; 16] = head[..16].try_into().ok()?;
+        let alias = match head[16] {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
         let len = usize::try_from(read_varint(&mut r)?).ok()?;
         take(&mut r, len)?;
         if !range.contains(&number) {
             return None;
         }
+        ids.push((number, tend_core::id::RecordId::from_bytes(id), alias));
     }
-    let entries = super::segment::decode(r)?;
-    (entries.len() == count && entries.iter().all(|e| range.contains(&e.id))).then_some(entries)
+    Some((ids, r))
+}
+
+/// An index segment's entries and its records' ids, in one pass.
+pub(crate) fn index_entries_with_ids(
+    segment: u64,
+    content: &[u8],
+) -> Option<(Vec<Entry>, Vec<IdItem>)> {
+    let (ids, rest) = index_headers(segment, content)?;
+    let range = Kind::Index.numbers(segment);
+    let entries = super::segment::decode(rest)?;
+    (entries.len() == ids.len() && entries.iter().all(|e| range.contains(&e.id)))
+        .then_some((entries, ids))
 }
 
 fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
