@@ -78,6 +78,13 @@ impl Names {
     }
 }
 
+/// The handle of one record, without reading every handle (`?` when it is gone).
+pub fn handle_of<T: Record>(journal: &Journal, number: u64) -> tend_store::Result<String> {
+    Ok(journal
+        .handle_of::<T>(number)?
+        .map_or_else(|| "?".to_owned(), |(handle, _)| handle))
+}
+
 /// JSON of a record named by its handle and id (see [`Names::name_json`]).
 pub fn json_of<T: serde::Serialize>(
     names: &Names,

@@ -311,6 +311,19 @@ impl Handles {
     }
 }
 
+/// The handle `id` has among `others` (which may include `id` itself): what
+/// [`Handles::handle`] gives, in one pass and without sorting, for a command that names one
+/// record.
+pub fn handle_among(id: RecordId, others: impl IntoIterator<Item = RecordId>) -> String {
+    let shared = others
+        .into_iter()
+        .filter(|&other| other != id)
+        .map(|other| id.common_letters(other))
+        .max()
+        .unwrap_or(0);
+    id.prefix((shared + 1).clamp(MIN_HANDLE, ID_LETTERS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,6 +422,14 @@ mod tests {
                     let shorter = Prefix::parse(&handle[..handle.len() - 1]).expect("a shorter prefix reads");
                     prop_assert!(matches!(handles.resolve(&shorter), Resolved::Many(m) if m.contains(&id)));
                 }
+            }
+        }
+
+        #[test]
+        fn one_handle_in_one_pass_is_the_handle_the_sorted_set_gives(ids in ids()) {
+            let handles = Handles::new(ids.iter().copied());
+            for &id in &ids {
+                prop_assert_eq!(handle_among(id, ids.iter().copied()), handles.handle(id));
             }
         }
 

@@ -99,6 +99,28 @@ impl Journal {
         Ok(IdBook::new(out))
     }
 
+    /// The handle and id of record `number` of kind `T` (`None` when there is none): for a
+    /// command that names one record, without building every handle.
+    pub fn handle_of<T: Record>(&self, number: u64) -> Result<Option<(String, RecordId)>> {
+        if kind_of::<T>() == layout::Kind::Text
+            && let Some(done) = self.whole_index(layout::index_ids)?
+        {
+            let Some(id) = done
+                .iter()
+                .flatten()
+                .find(|(n, _, _)| *n == number)
+                .map(|(_, id, _)| *id)
+            else {
+                return Ok(None);
+            };
+            let handle =
+                tend_core::id::handle_among(id, done.iter().flatten().map(|(_, id, _)| *id));
+            return Ok(Some((handle, id)));
+        }
+        let book = self.ids::<T>()?;
+        Ok(book.id(number).map(|id| (book.handles.handle(id), id)))
+    }
+
     /// The number of the record of kind `T` that `query` names. Digits name only the
     /// format 1 record they always named (a record made since has a handle and no number a
     /// person sees: numbers differ from device to device); letters name the one record

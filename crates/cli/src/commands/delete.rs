@@ -30,7 +30,7 @@ impl Delete {
         let mut journal = ctx.open()?;
         let id = journal.resolve::<Reflection>(&self.id)?;
         let r: Reflection = journal.get(id)?;
-        let handle = crate::handles::Names::of::<Reflection>(&journal)?.handle(id);
+        let handle = crate::handles::handle_of::<Reflection>(&journal, id)?;
         if !self.yes {
             if !prompt::interactive() {
                 return Err(

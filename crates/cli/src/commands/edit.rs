@@ -60,7 +60,7 @@ impl Edit {
         let on = ctx.opt_date(self.on.as_deref())?;
         let journal = ctx.open()?;
         let id = journal.resolve::<Reflection>(&self.id)?;
-        let handle = crate::handles::Names::of::<Reflection>(&journal)?.handle(id);
+        let handle = crate::handles::handle_of::<Reflection>(&journal, id)?;
         let pack = journal.pack()?;
         let mut r: Reflection = journal.get(id)?;
         let before = r.clone();

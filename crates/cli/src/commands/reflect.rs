@@ -186,7 +186,7 @@ impl Reflect {
             return super::done();
         }
         let (journal, id) = ctx.save_or_unlock(journal, |j| j.add(&reflection))?;
-        let handle = crate::handles::Names::of::<Reflection>(&journal)?.handle(id);
+        let handle = crate::handles::handle_of::<Reflection>(&journal, id)?;
         say!("Saved reflection {handle} for {on}.");
         super::done()
     }

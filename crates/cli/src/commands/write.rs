@@ -80,7 +80,7 @@ impl Write {
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
         let (journal, id) = ctx.save_or_unlock(journal, |j| j.add(&reflection))?;
-        let handle = crate::handles::Names::of::<Reflection>(&journal)?.handle(id);
+        let handle = crate::handles::handle_of::<Reflection>(&journal, id)?;
         say!("Saved reflection {handle} for {on}.");
         super::done()
     }
