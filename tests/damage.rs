@@ -249,3 +249,38 @@ fn list_never_calls_a_damaged_journal_empty() {
         "{stderr}"
     );
 }
+
+/// The ids segment beside an index segment is only a faster way to read the ids: damaged,
+/// or replaced by an older copy of itself, handles still come from the index, and `tend
+/// check` names it.
+#[test]
+fn a_damaged_or_older_ids_segment_changes_no_handle_and_check_names_it() {
+    let env = Env::with_journal();
+    let first = env.write(&["the first"]);
+    let k = key(&env);
+    let ids_key = layout::segment_key(&k, layout::IDS, 0);
+    let older = layout::get(&env.journal, ids_key).expect("an ids segment beside the index");
+    let second = env.write(&["the second"]);
+    let listed = env.listed(&[]);
+    assert_eq!(listed, vec![second.clone(), first.clone()]);
+
+    layout::flip(&env.journal, ids_key);
+    assert_eq!(env.listed(&[]), listed);
+    assert!(env.ok(&["show", &second]).contains("the second"));
+    let out = env.run(&["check"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reflection_ids"));
+
+    // An older copy, validly sealed, lacks the second reflection: check says so.
+    layout::put(&env.journal, ids_key, Some(&older));
+    let out = env.run(&["check"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reflection_ids"));
+    // The next write puts the ids segment right again.
+    let third = env.write(&["the third"]);
+    assert!(env.ok(&["show", &third]).contains("the third"));
+    assert!(env.ok(&["show", &second]).contains("the second"));
+    let out = env.run(&["check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("reflection_ids"), "{stdout}");
+}

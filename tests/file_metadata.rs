@@ -73,8 +73,9 @@ fn the_file_names_no_kind_of_record_and_pads_every_segment() {
         }
     }
     let rows = layout::all(&env.journal);
-    // Texts, index, one commitment segment, one repair segment: nothing says which is which.
-    assert_eq!(rows.len(), 4);
+    // Texts, index, ids, one commitment segment, one repair segment: nothing says which is
+    // which.
+    assert_eq!(rows.len(), 5);
     for (_, sealed) in &rows {
         assert!(is_bucket(sealed.len() - 41), "{}", sealed.len());
     }

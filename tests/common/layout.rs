@@ -14,6 +14,7 @@ const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_meta")
 /// Segment kinds.
 pub const TEXT: u8 = 1;
 pub const INDEX: u8 = 2;
+pub const IDS: u8 = 6;
 
 /// The data key of the journal at `path`, unwrapped with `passphrase`.
 pub fn key(path: &std::path::Path, passphrase: &str) -> SealingKey {

@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::journal::{Journal, Skipped, UNLOCKER_INFO};
 use crate::manifest::ManifestState;
 use crate::records::layout::{self, Kind};
-use crate::records::{INDEX, REFLECTIONS};
+use crate::records::{IDS, INDEX, REFLECTIONS};
 
 /// One record that failed its check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +76,8 @@ impl Journal {
         let mut indexed: std::collections::BTreeMap<u64, (Entry, RecordId, bool)> =
             Default::default();
         let mut damaged_texts = Vec::new();
+        let mut ids_seen: std::collections::BTreeMap<u64, (RecordId, bool)> = Default::default();
+        let mut ids_segments = std::collections::BTreeSet::new();
         let txn = self.db.begin_read()?;
         for kind in Kind::ALL {
             let mut opened = 0;
@@ -101,6 +103,13 @@ impl Journal {
                 };
                 if kind == Kind::Index {
                     opened += 1;
+                }
+                if kind == Kind::Ids {
+                    ids_segments.insert(segment);
+                    for (n, item) in items {
+                        ids_seen.insert(n, (item.id, item.alias));
+                    }
+                    continue;
                 }
                 for (n, item) in items {
                     let ok = match kind {
@@ -129,7 +138,29 @@ impl Journal {
                     }
                 }
             }
-            report.opened.push((kind.name().to_owned(), opened));
+            if kind != Kind::Ids {
+                report.opened.push((kind.name().to_owned(), opened));
+            }
+        }
+        // An ids segment must say what its index segment says (it is rewritten with it).
+        for (n, (id, alias)) in &ids_seen {
+            if indexed
+                .get(n)
+                .is_some_and(|(_, i, a)| (i, a) != (id, alias))
+            {
+                report.damaged.push(Damaged {
+                    table: IDS.to_owned(),
+                    id: *n,
+                });
+            }
+        }
+        for n in indexed.keys() {
+            if ids_segments.contains(&Kind::Ids.segment_of(*n)) && !ids_seen.contains_key(n) {
+                report.damaged.push(Damaged {
+                    table: IDS.to_owned(),
+                    id: *n,
+                });
+            }
         }
         for segment in damaged_texts {
             let range = Kind::Text.numbers(segment);

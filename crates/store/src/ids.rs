@@ -81,8 +81,8 @@ impl Journal {
         let kind = kind_of::<T>();
         if kind == layout::Kind::Text {
             // The usual case: only the ids at the head of every index segment, on every core.
-            if let Some(done) = self.whole_index(layout::index_ids)? {
-                return Ok(IdBook::new(done.into_iter().flatten()));
+            if let Some(done) = self.whole_ids()? {
+                return Ok(IdBook::new(done));
             }
             let items = self.index_items()?;
             return Ok(IdBook::new(
@@ -103,18 +103,16 @@ impl Journal {
     /// command that names one record, without building every handle.
     pub fn handle_of<T: Record>(&self, number: u64) -> Result<Option<(String, RecordId)>> {
         if kind_of::<T>() == layout::Kind::Text
-            && let Some(done) = self.whole_index(layout::index_ids)?
+            && let Some(done) = self.whole_ids()?
         {
             let Some(id) = done
                 .iter()
-                .flatten()
                 .find(|(n, _, _)| *n == number)
                 .map(|(_, id, _)| *id)
             else {
                 return Ok(None);
             };
-            let handle =
-                tend_core::id::handle_among(id, done.iter().flatten().map(|(_, id, _)| *id));
+            let handle = tend_core::id::handle_among(id, done.iter().map(|(_, id, _)| *id));
             return Ok(Some((handle, id)));
         }
         let book = self.ids::<T>()?;
@@ -293,6 +291,11 @@ mod tests {
             .collect();
         let numbers = j.add_many(&records).expect("added");
         j.delete::<Reflection>(numbers[300]).expect("deleted");
+        let from_ids = j
+            .whole_segments(layout::Kind::Ids, layout::index_ids)
+            .expect("reads")
+            .expect("every ids segment is there and opens");
+        assert_eq!(from_ids.into_iter().flatten().count(), 599);
         let (scan, book) = j.entries_and_ids().expect("one pass");
         assert_eq!(scan, j.entries().expect("entries"));
         let two = j.ids::<Reflection>().expect("ids");

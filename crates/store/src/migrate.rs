@@ -212,6 +212,12 @@ impl Journal {
             counters.set(kind, next.max(1));
         }
         self.agent_ok()?;
+        let ids: Vec<((Kind, u64), Items)> = segments
+            .iter()
+            .filter(|((kind, _), _)| *kind == Kind::Index)
+            .map(|((_, segment), items)| ((Kind::Ids, *segment), layout::ids_of(items)))
+            .collect();
+        segments.extend(ids);
         {
             let mut t = txn.open_table(RECORDS)?;
             for ((kind, segment), items) in &segments {
@@ -260,6 +266,8 @@ fn valid(kind: Kind, plain: &[u8]) -> bool {
         Kind::Commitment => serde_json::from_slice::<Commitment>(plain).is_ok(),
         Kind::Repair => serde_json::from_slice::<Repair>(plain).is_ok(),
         Kind::Consent => serde_json::from_slice::<ConsentRecord>(plain).is_ok(),
+        // Format 1 has no ids segments: they are made from the index.
+        Kind::Ids => false,
     }
 }
 

@@ -27,6 +27,8 @@ use crate::seal::Place;
 
 pub(crate) const REFLECTIONS: &str = "reflections";
 pub(crate) const INDEX: &str = "reflection_index";
+/// The name `tend check` gives reflections' ids segments.
+pub(crate) const IDS: &str = "reflection_ids";
 pub(crate) const COMMITMENTS: &str = "commitments";
 pub(crate) const REPAIRS: &str = "repairs";
 pub(crate) const CONSENTS: &str = "consents";
@@ -614,16 +616,35 @@ impl Journal {
         &self,
         decode: impl Fn(u64, &[u8]) -> Option<R> + Sync,
     ) -> Result<Option<Vec<R>>> {
+        self.whole_segments(layout::Kind::Index, decode)
+    }
+
+    /// Every reflection's id, from the ids segments when every one is there and opens
+    /// (a journal written before they existed has none until its index segments are written
+    /// again), else from the index segments; `None` when neither is whole.
+    pub(crate) fn whole_ids(&self) -> Result<Option<Vec<layout::IdItem>>> {
+        if let Some(done) = self.whole_segments(layout::Kind::Ids, layout::index_ids)? {
+            return Ok(Some(done.into_iter().flatten().collect()));
+        }
+        Ok(self
+            .whole_index(layout::index_ids)?
+            .map(|done| done.into_iter().flatten().collect()))
+    }
+
+    /// `decode` over every segment of `kind`, on every core, when each is there and opens
+    /// and decodes; `None` otherwise.
+    pub(crate) fn whole_segments<R: Send>(
+        &self,
+        kind: layout::Kind,
+        decode: impl Fn(u64, &[u8]) -> Option<R> + Sync,
+    ) -> Result<Option<Vec<R>>> {
         let txn = self.db.begin_read()?;
-        let expected = self
-            .number_counters(&txn)?
-            .segments(layout::Kind::Index)
-            .count();
-        let mut sealed = self.sealed_segments(&txn, layout::Kind::Index)?;
+        let expected = self.number_counters(&txn)?.segments(kind).count();
+        let mut sealed = self.sealed_segments(&txn, kind)?;
         if sealed.len() != expected {
             return Ok(None);
         }
-        let opened = self.open_all(layout::Kind::Index, &mut sealed);
+        let opened = self.open_all(kind, &mut sealed);
         let mut work: Vec<(&SealedSegment, bool)> = sealed.iter().zip(opened).collect();
         let decoded = on_every_core(&mut work, |((segment, raw), ok)| {
             decode(*segment, layout::unpad(plaintext(*ok, raw)?)?)

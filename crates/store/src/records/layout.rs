@@ -43,21 +43,25 @@ pub(crate) enum Kind {
     Commitment = 3,
     Repair = 4,
     Consent = 5,
+    /// Reflections' ids alone, one segment beside each index segment (the same numbers):
+    /// what a command reads to name records by handle, without opening the index.
+    Ids = 6,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 5] = [
+    pub(crate) const ALL: [Kind; 6] = [
         Kind::Text,
         Kind::Index,
         Kind::Commitment,
         Kind::Repair,
         Kind::Consent,
+        Kind::Ids,
     ];
 
     /// Local numbers per segment.
     pub(crate) fn per_segment(self) -> u64 {
         match self {
-            Kind::Index => super::SEGMENT,
+            Kind::Index | Kind::Ids => super::SEGMENT,
             _ => 64,
         }
     }
@@ -70,6 +74,7 @@ impl Kind {
             Kind::Commitment => super::COMMITMENTS,
             Kind::Repair => super::REPAIRS,
             Kind::Consent => super::CONSENTS,
+            Kind::Ids => super::IDS,
         }
     }
 
@@ -80,7 +85,7 @@ impl Kind {
     /// Which counter numbers it (a reflection's text and index entry share one).
     fn counter(self) -> usize {
         match self {
-            Kind::Text | Kind::Index => 0,
+            Kind::Text | Kind::Index | Kind::Ids => 0,
             Kind::Commitment => 1,
             Kind::Repair => 2,
             Kind::Consent => 3,
@@ -626,6 +631,30 @@ impl<'a> Writer<'a> {
 
     /// Writes every changed segment and the counters.
     pub(crate) fn finish(mut self) -> Result<()> {
+        // Every index segment written has its ids segment written beside it.
+        let index: Vec<u64> = self
+            .dirty
+            .iter()
+            .filter(|(kind, _)| *kind == Kind::Index)
+            .map(|(_, segment)| *segment)
+            .collect();
+        for segment in index {
+            let Some(held) = self.segments.get(&(Kind::Index, segment)) else {
+                continue;
+            };
+            if held.damaged {
+                continue;
+            }
+            let items = ids_of(&held.items);
+            self.segments.insert(
+                (Kind::Ids, segment),
+                Held {
+                    items,
+                    damaged: false,
+                },
+            );
+            self.dirty.insert((Kind::Ids, segment));
+        }
         let mut t = self.txn.open_table(RECORDS)?;
         for (kind, segment) in std::mem::take(&mut self.dirty) {
             let Some(held) = self.segments.get(&(kind, segment)) else {
@@ -662,6 +691,25 @@ pub(crate) fn index_entry(number: u64, bytes: &[u8]) -> Option<Entry> {
 }
 
 /// The index segment's item for a reflection's text item and entry.
+/// The ids segment that goes beside an index segment holding `index`: each record's
+/// number, id and alias flag, and nothing else.
+pub(crate) fn ids_of(index: &Items) -> Items {
+    index
+        .iter()
+        .map(|(n, item)| {
+            (
+                *n,
+                Item {
+                    id: item.id,
+                    alias: item.alias,
+                    bytes: Zeroizing::new(Vec::new()),
+                    entry: None,
+                },
+            )
+        })
+        .collect()
+}
+
 pub(crate) fn index_item(text: &Item, entry: Entry) -> Item {
     Item {
         id: text.id,
