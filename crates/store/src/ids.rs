@@ -287,7 +287,7 @@ mod tests {
         let on = NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
         // Across index segments (256 each), with a deletion in the middle.
         let records: Vec<Reflection> = (0..600)
-            .map(|i| Reflection::new(&format!("number {i}"), on, Utc::now()))
+            .map(|i| Reflection::new(format!("number {i}"), on, Utc::now()))
             .collect();
         let numbers = j.add_many(&records).expect("added");
         j.delete::<Reflection>(numbers[300]).expect("deleted");
