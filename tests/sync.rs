@@ -448,6 +448,11 @@ fn a_damaged_record_stops_sync_before_it_passes_for_a_deletion() {
         &w.a.journal,
         common::layout::segment_key(&k, common::layout::TEXT, 0),
     );
+    // Nothing written since the last sync: nothing to send, the damage passes for nothing.
+    let out = w.a.ok(&["sync"]);
+    assert!(out.contains("sent 0 changes"), "{out}");
+    // Once there is something to send, sync reads every record and stops at the damage.
+    w.a.write(&["Written after the damage."]);
     let err = w.a.fails(&["sync"]);
     assert!(err.contains("could not be opened"), "{err}");
     assert!(err.contains("tend check"), "{err}");

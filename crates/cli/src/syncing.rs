@@ -23,17 +23,31 @@ pub const SNAPSHOT_EVERY: u64 = 64;
 pub struct State {
     /// The remote as the member named it.
     pub remote: String,
+    /// The journal's write counter right after this state was last saved with what a sync
+    /// brought (0: not known): while the journal still shows it, nothing changed here since,
+    /// and the next sync need not read every record to find out.
+    pub seen: u64,
     /// The replica.
     pub replica: Replica,
 }
 
 impl State {
+    /// A new device's state.
+    pub fn new(remote: &str, replica: Replica) -> State {
+        State {
+            remote: remote.to_owned(),
+            seen: 0,
+            replica,
+        }
+    }
+
     /// The bytes the journal keeps (sealed).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = vec![STATE_FORMAT];
         let remote = self.remote.as_bytes();
         out.extend((remote.len() as u32).to_le_bytes());
         out.extend(remote);
+        out.extend(self.seen.to_le_bytes());
         out.extend(self.replica.to_bytes());
         out
     }
@@ -45,8 +59,13 @@ impl State {
         }
         let len = u32::from_le_bytes(rest[..4].try_into().ok()?) as usize;
         let remote = std::str::from_utf8(rest.get(4..4 + len)?).ok()?.to_owned();
-        let replica = Replica::from_bytes(rest.get(4 + len..)?).ok()?;
-        Some(State { remote, replica })
+        let seen = u64::from_le_bytes(rest.get(4 + len..12 + len)?.try_into().ok()?);
+        let replica = Replica::from_bytes(rest.get(12 + len..)?).ok()?;
+        Some(State {
+            remote,
+            seen,
+            replica,
+        })
     }
 
     /// The journal's sync state, if it syncs.
@@ -261,7 +280,12 @@ pub fn sync(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(Report, usize)> {
     let key = key_of(journal)?;
-    let recorded = record_local(journal, state)?;
+    let unchanged = state.seen != 0 && journal.write_counter()? == Some(state.seen);
+    let recorded = if unchanged {
+        0
+    } else {
+        record_local(journal, state)?
+    };
     let spec = state.remote.clone();
     let options = Options {
         snapshot_every: SNAPSHOT_EVERY,
@@ -275,6 +299,7 @@ pub fn sync(
         &mut |replica| {
             let bytes = State {
                 remote: spec.clone(),
+                seen: 0,
                 replica: replica.clone(),
             }
             .to_bytes();
@@ -293,7 +318,14 @@ pub fn sync(
     let mut keys = report.changed.clone();
     keys.extend(report.conflicts.iter().cloned());
     let changes = changes_for(state, &keys);
-    journal.apply_sync(&changes, &state.to_bytes())?;
+    let idle = unchanged
+        && report.pushed_objects == 0
+        && report.pulled_objects == 0
+        && !report.snapshot
+        && state.replica.unsent() == (0, 0);
+    if !idle {
+        save_with(journal, state, &changes)?;
+    }
     // After writing a snapshot, this device removes what every device has passed, so the
     // remote does not grow for ever. It is safe to cut short; a failure changes nothing here.
     if report.snapshot
@@ -304,6 +336,14 @@ pub fn sync(
         );
     }
     Ok((report, recorded))
+}
+
+/// Writes `changes` and the state in one transaction, the state knowing the journal's
+/// write counter that transaction leaves (every commit raises it by one).
+pub fn save_with(journal: &Journal, state: &mut State, changes: &SyncChanges) -> Result<()> {
+    state.seen = journal.write_counter()?.map_or(0, |c| c + 1);
+    journal.apply_sync(changes, &state.to_bytes())?;
+    Ok(())
 }
 
 /// Standing versions of `key` other than the one the journal shows, latest first.

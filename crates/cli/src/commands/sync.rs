@@ -213,10 +213,7 @@ fn init(ctx: &Ctx, spec: &str) -> Result<ExitCode> {
         }
         Err(e) => return Err(explain(e).into()),
     };
-    let mut state = State {
-        remote: spec.to_owned(),
-        replica,
-    };
+    let mut state = State::new(spec, replica);
     journal.set_sync_state(&state.to_bytes())?;
     let (report, recorded) = syncing::sync(&journal, &mut state, &remote, &mut progress_printer())?;
     say!(
@@ -313,10 +310,7 @@ fn fill_joined(journal: &Journal, spec: &str, remote: &tend_sync::Remote) -> Res
     let key = syncing::key_of(journal)?;
     tend_sync::replica::check_head(remote, &key).map_err(explain)?;
     let replica = Replica::join(remote, &key, DeviceId::random()).map_err(explain)?;
-    let mut state = State {
-        remote: spec.to_owned(),
-        replica,
-    };
+    let mut state = State::new(spec, replica);
     let mut report = Report::default();
     state
         .replica
@@ -332,7 +326,7 @@ fn fill_joined(journal: &Journal, spec: &str, remote: &tend_sync::Remote) -> Res
     let keys: std::collections::BTreeSet<String> =
         state.replica.state().records.keys().cloned().collect();
     let changes = syncing::changes_for(&mut state, &keys);
-    journal.apply_sync(&changes, &state.to_bytes())?;
+    syncing::save_with(journal, &mut state, &changes)?;
     Ok(())
 }
 
@@ -450,7 +444,7 @@ fn resolve(ctx: &Ctx, query: &IdQuery, keep: Option<usize>) -> Result<ExitCode> 
         puts: vec![(key, bytes)],
         deletes: Vec::new(),
     };
-    journal.apply_sync(&changes, &state.to_bytes())?;
+    syncing::save_with(&journal, &mut state, &changes)?;
     say!(
         "Kept version {keep} of reflection {handle}. `tend sync` takes the choice to your other devices."
     );
