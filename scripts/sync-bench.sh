@@ -45,7 +45,7 @@ run() { # remote label
         "$TEND" --journal "$dir/a.tend" write "one more reflection, round $i" >/dev/null 2>&1
         "$TEND" --journal "$dir/a.tend" sync >/dev/null 2>&1
         "$TEND" --journal "$dir/b.tend" sync >/dev/null 2>&1
-        "$TEND" --journal "$dir/b.tend" list -n 1 | grep -q "round $i"
+        "$TEND" --journal "$dir/b.tend" list -n 1 2>/dev/null | grep -q "round $i"
         end=$(date +%s.%N)
         trips+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
     done
