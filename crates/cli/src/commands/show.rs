@@ -104,6 +104,19 @@ impl Show {
         }
         say!("  {}", paint(DIM, written));
         say!("");
+        if !others.is_empty() {
+            say!(
+                "{}",
+                paint(
+                    BOLD,
+                    format!(
+                        "Version 1 of {}: written apart on two devices, {} kept until you choose (`tend sync resolve {handle}`)",
+                        others.len() + 1,
+                        if others.len() == 1 { "both" } else { "all" }
+                    )
+                )
+            );
+        }
         match (&r.content_note, hidden) {
             (Some(note), true) => {
                 say!("Content note: {note}");
@@ -128,13 +141,7 @@ impl Show {
             say!("");
             say!(
                 "{}",
-                paint(
-                    BOLD,
-                    format!(
-                        "Version {} (changed on another device before they synced; `tend sync resolve {handle}` keeps one)",
-                        i + 2
-                    )
-                )
+                paint(BOLD, format!("Version {} of {}", i + 2, others.len() + 1))
             );
             if hidden {
                 say!("{}", paint(DIM, "Hidden with the rest, until --reveal."));
