@@ -498,3 +498,36 @@ fn after_a_passphrase_change_the_old_remote_is_left_and_a_new_one_opens_only_wit
     c.ok(&["sync", "join", fresh]);
     assert_eq!(texts(&c), vec!["Written before the change."]);
 }
+
+#[test]
+fn sync_works_in_an_unlocked_sitting_with_the_key_held_by_the_agent() {
+    let w = World::new();
+    w.a.write(&["Written before unlocking."]);
+    w.a.ok(&["unlock"]);
+    // No passphrase source at all: only the agent can open the journal (and derive the
+    // sync key, which it does without handing out the data key).
+    let bare = |args: &[&str]| {
+        let out =
+            w.a.cmd()
+                .env_remove("TEND_PASSPHRASE_FILE")
+                .args(args)
+                .output()
+                .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let out = bare(&["sync"]);
+    assert!(out.contains("sent 1 change"), "{out}");
+    let b = w.join();
+    assert_eq!(texts(&b), vec!["Written before unlocking."]);
+    b.write(&["Written on the other device."]);
+    b.ok(&["sync"]);
+    let out = bare(&["sync"]);
+    assert!(out.contains("received 1 change"), "{out}");
+    let _ = w.a.run(&["lock"]);
+    assert_eq!(texts(&w.a).len(), 2);
+}
