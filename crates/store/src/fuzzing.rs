@@ -66,3 +66,23 @@ pub fn read_unlocker_header(wrapped: &[u8]) -> Option<Option<u8>> {
         crate::header::Stanzas::Other => None,
     })
 }
+
+/// Reads `data` as merged changes from another device, the way `Journal::apply_sync` reads
+/// them before writing anything: items separated by a zero byte, each `key`, a zero byte and
+/// its bytes; a key starting with `-` is a removal. Whether they all read.
+pub fn sync_items(data: &[u8]) -> bool {
+    let mut changes = crate::sync_support::SyncChanges::default();
+    let mut parts = data.split(|b| *b == 0);
+    while let Some(key) = parts.next() {
+        let Ok(key) = std::str::from_utf8(key) else {
+            return false;
+        };
+        if let Some(removed) = key.strip_prefix('-') {
+            changes.deletes.push(removed.to_owned());
+        } else {
+            let value = parts.next().unwrap_or_default();
+            changes.puts.push((key.to_owned(), value.to_vec()));
+        }
+    }
+    crate::sync_support::changes_read(&changes)
+}

@@ -107,37 +107,13 @@ impl Journal {
     /// transaction: after a crash, both or neither. An item whose bytes do not read as its
     /// kind is refused before anything is written.
     pub fn apply_sync(&self, changes: &SyncChanges, state: &[u8]) -> Result<()> {
-        let mut reflections = Parts::<Reflection>::default();
-        let mut commitments = Parts::<Commitment>::default();
-        let mut repairs = Parts::<Repair>::default();
-        let mut consents = Parts::<ConsentRecord>::default();
-        let mut settings: Vec<(&str, &[u8])> = Vec::new();
-        for (key, bytes) in &changes.puts {
-            match key.split_once('/') {
-                Some(("r", id)) => reflections.put(key, id, bytes)?,
-                Some(("c", id)) => commitments.put(key, id, bytes)?,
-                Some(("p", id)) => repairs.put(key, id, bytes)?,
-                Some(("k", id)) => consents.put(key, id, bytes)?,
-                Some(("s", name)) if SYNCED_SETTINGS.contains(&name) => {
-                    if name == PACK_SETTING {
-                        serde_json::from_slice::<tend_core::pack::ValuesPack>(bytes)
-                            .map_err(|_| bad_item(key))?;
-                    }
-                    settings.push((name, bytes));
-                }
-                _ => return Err(bad_item(key)),
-            }
-        }
-        for key in &changes.deletes {
-            match key.split_once('/') {
-                Some(("r", id)) => reflections.delete(key, id)?,
-                Some(("c", id)) => commitments.delete(key, id)?,
-                Some(("p", id)) => repairs.delete(key, id)?,
-                Some(("k", id)) => consents.delete(key, id)?,
-                // A setting is never deleted; a newer build's item is passed over.
-                _ => {}
-            }
-        }
+        let Parsed {
+            reflections,
+            commitments,
+            repairs,
+            consents,
+            settings,
+        } = parse_changes(changes)?;
         let txn = self.begin()?;
         let mut w = layout::Writer::new(self, &txn);
         let mut deleted = false;
@@ -273,6 +249,60 @@ impl Journal {
     }
 }
 
+/// Merged changes read as records, before anything is written.
+struct Parsed<'a> {
+    reflections: Parts<Reflection>,
+    commitments: Parts<Commitment>,
+    repairs: Parts<Repair>,
+    consents: Parts<ConsentRecord>,
+    settings: Vec<(&'a str, &'a [u8])>,
+}
+
+/// Reads every item of `changes` as what its key names; the first that does not read is
+/// the error, and nothing is written.
+fn parse_changes(changes: &SyncChanges) -> Result<Parsed<'_>> {
+    let mut p = Parsed {
+        reflections: Parts::default(),
+        commitments: Parts::default(),
+        repairs: Parts::default(),
+        consents: Parts::default(),
+        settings: Vec::new(),
+    };
+    for (key, bytes) in &changes.puts {
+        match key.split_once('/') {
+            Some(("r", id)) => p.reflections.put(key, id, bytes)?,
+            Some(("c", id)) => p.commitments.put(key, id, bytes)?,
+            Some(("p", id)) => p.repairs.put(key, id, bytes)?,
+            Some(("k", id)) => p.consents.put(key, id, bytes)?,
+            Some(("s", name)) if SYNCED_SETTINGS.contains(&name) => {
+                if name == PACK_SETTING {
+                    serde_json::from_slice::<tend_core::pack::ValuesPack>(bytes)
+                        .map_err(|_| bad_item(key))?;
+                }
+                p.settings.push((name, bytes));
+            }
+            _ => return Err(bad_item(key)),
+        }
+    }
+    for key in &changes.deletes {
+        match key.split_once('/') {
+            Some(("r", id)) => p.reflections.delete(key, id)?,
+            Some(("c", id)) => p.commitments.delete(key, id)?,
+            Some(("p", id)) => p.repairs.delete(key, id)?,
+            Some(("k", id)) => p.consents.delete(key, id)?,
+            // A setting is never deleted; a newer build's item is passed over.
+            _ => {}
+        }
+    }
+    Ok(p)
+}
+
+/// For the fuzz target: whether `changes` read, as [`Journal::apply_sync`] reads them.
+#[doc(hidden)]
+pub fn changes_read(changes: &SyncChanges) -> bool {
+    parse_changes(changes).is_ok()
+}
+
 /// The records of one kind a sync writes and removes.
 struct Parts<T> {
     puts: Vec<(RecordId, T)>,
@@ -306,4 +336,94 @@ fn bad_item(key: &str) -> Error {
     Error::Damaged(format!(
         "a synced item ({key}) does not read as what it names"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use age::secrecy::SecretString;
+    use chrono::NaiveDate;
+
+    fn journal(dir: &std::path::Path, name: &str) -> Journal {
+        let unlocker = crate::NewUnlocker::Passphrase {
+            passphrase: SecretString::from("p".to_owned()),
+            work_factor: Some(4),
+        };
+        Journal::create(
+            &dir.join(name),
+            &unlocker,
+            &tend_core::pack::ValuesPack::default_pack(),
+            Utc::now(),
+        )
+        .expect("created")
+    }
+
+    #[test]
+    fn items_carried_over_make_the_same_journal_and_a_bad_one_writes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = journal(dir.path(), "a.tend");
+        let on = NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+        a.add(&Reflection::new("Named the pay gap.", on, Utc::now()))
+            .expect("added");
+        a.add(&Commitment::new(
+            "Bring the rota",
+            Vec::new(),
+            None,
+            Utc::now(),
+        ))
+        .expect("added");
+        let items = a.sync_items().expect("items");
+        assert_eq!(items.damaged, 0);
+        assert_eq!(
+            items.items.len(),
+            4,
+            "a reflection, a commitment, two settings"
+        );
+
+        let b = journal(dir.path(), "b.tend");
+        let changes = SyncChanges {
+            puts: items
+                .items
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_vec()))
+                .collect(),
+            deletes: Vec::new(),
+        };
+        b.apply_sync(&changes, b"state").expect("applied");
+        let back = b.sync_items().expect("items");
+        assert_eq!(
+            back.items.keys().collect::<Vec<_>>(),
+            items.items.keys().collect::<Vec<_>>()
+        );
+        for (k, v) in &items.items {
+            assert_eq!(back.items[k].as_slice(), v.as_slice(), "{k}");
+        }
+        assert_eq!(
+            b.sync_state().expect("reads").expect("saved").as_slice(),
+            b"state"
+        );
+        assert_eq!(
+            b.pseudonym("Spring").expect("p"),
+            a.pseudonym("Spring").expect("p")
+        );
+
+        // One item that does not read as what it names: nothing at all is written.
+        let c = journal(dir.path(), "c.tend");
+        let mut bad = changes;
+        bad.puts.push((
+            "c/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into(),
+            b"{\"not\": \"a commitment\"}".to_vec(),
+        ));
+        let err = c.apply_sync(&bad, b"state").expect_err("refused");
+        assert!(err.to_string().contains("does not read"), "{err}");
+        assert_eq!(c.count::<Reflection>().expect("counts"), 0);
+        assert!(c.sync_state().expect("reads").is_none());
+        for key in ["x/y", "r/not-an-id", "s/unknown_setting"] {
+            let odd = SyncChanges {
+                puts: vec![(key.into(), b"{}".to_vec())],
+                deletes: Vec::new(),
+            };
+            assert!(!changes_read(&odd), "{key}");
+        }
+    }
 }
