@@ -97,6 +97,16 @@ pub enum Command {
     #[command(subcommand)]
     Recovery(recovery::RecoveryCommand),
     /// Sync this journal with your other devices through a folder, WebDAV or S3
+    ///
+    /// With no command: send what changed here and bring in what changed on your other
+    /// devices. Set it up once with `tend sync init REMOTE` on the first device and `tend sync
+    /// join REMOTE` on each other one.
+    ///
+    /// REMOTE is a folder (kept in step by Syncthing or a Nextcloud client),
+    /// s3://bucket/prefix or https://host/path (WebDAV). Credentials come from the environment
+    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT, AWS_REGION; TEND_SYNC_USER,
+    /// TEND_SYNC_PASSWORD) or the config file's [sync] section (`tend config --help`), never
+    /// the command line. The remote only ever holds sealed objects. See docs/sync.md.
     Sync(sync::Sync),
     /// Open every record and report any that are damaged
     Check(check::Check),

@@ -19,14 +19,7 @@ use crate::failure::fail;
 use crate::syncing::{self, State, explain, open_remote};
 use crate::{note, say};
 
-/// Sync this journal with your other devices: send what changed here, bring in what changed
-/// there. Set it up once with `tend sync init REMOTE` (first device) or `tend sync join
-/// REMOTE` (each other device).
-///
-/// A remote is a folder (kept in step by Syncthing or a Nextcloud client), s3://bucket/prefix
-/// (credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT, AWS_REGION) or
-/// https://host/path for WebDAV (TEND_SYNC_USER, TEND_SYNC_PASSWORD). The remote only ever
-/// holds sealed objects. See docs/sync.md.
+/// `tend sync` and its commands (the help is on the command's entry in `commands`).
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Sync {
