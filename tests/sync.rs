@@ -531,3 +531,57 @@ fn sync_works_in_an_unlocked_sitting_with_the_key_held_by_the_agent() {
     let _ = w.a.run(&["lock"]);
     assert_eq!(texts(&w.a).len(), 2);
 }
+
+#[test]
+fn a_passphrase_added_after_init_lets_a_later_device_join() {
+    let w = World::new();
+    w.a.write(&["Written before the second passphrase."]);
+    w.a.ok(&["sync"]);
+    let second =
+        w.a.file("second-passphrase", "a second passphrase for the office\n");
+    w.a.ok(&[
+        "key",
+        "add",
+        "--new-passphrase-file",
+        second.to_str().unwrap(),
+    ]);
+    let out = w.a.run(&["sync"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("a device joining later opens with it"),
+        "{err}"
+    );
+    let c = Env::new();
+    std::fs::copy(&second, &c.pass_file).unwrap();
+    c.ok(&["sync", "join", w.remote()]);
+    assert_eq!(texts(&c), vec!["Written before the second passphrase."]);
+    // An unlocker someone planted (an age file for a key of their own) opens nothing: the
+    // head's sealed check refuses the key it gives, and nothing is left behind.
+    let planted = w.remote_path().join("unlockers");
+    let before = std::fs::read_dir(&planted).unwrap().count();
+    let d = Env::new();
+    std::fs::write(&d.pass_file, "the planter's own passphrase\n").unwrap();
+    let other = Env::new();
+    std::fs::copy(&d.pass_file, &other.pass_file).unwrap();
+    other.ok(&["init"]);
+    let other_remote = tempfile::tempdir().unwrap();
+    other.ok(&["sync", "init", other_remote.path().to_str().unwrap()]);
+    let head: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(other_remote.path().join("head")).unwrap()).unwrap();
+    let age_hex = head["unlockers"][0].as_str().unwrap();
+    let age: Vec<u8> = (0..age_hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&age_hex[i..i + 2], 16).unwrap())
+        .collect();
+    let name = {
+        use sha2::Digest;
+        let d: [u8; 32] = sha2::Sha256::digest(&age).into();
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    std::fs::write(planted.join(name), &age).unwrap();
+    assert_eq!(std::fs::read_dir(&planted).unwrap().count(), before + 1);
+    let err = d.fails(&["sync", "join", w.remote()]);
+    assert!(err.contains("does not belong"), "{err}");
+    assert!(!d.journal.exists());
+}

@@ -326,6 +326,21 @@ pub fn sync(
     if !idle {
         save_with(journal, state, &changes)?;
     }
+    // A passphrase or identity added to the journal since: a device joining later opens
+    // with it too.
+    if !unchanged {
+        match tend_sync::add_unlockers(remote, &key, &journal.wrapped_unlockers()?) {
+            Ok(0) => {}
+            Ok(n) => crate::note!(
+                "The remote now holds {} added here, so a device joining later opens with {} too.",
+                crate::output::count(n as u64, "unlocker", "unlockers"),
+                if n == 1 { "it" } else { "them" }
+            ),
+            Err(e) => crate::note!(
+                "note: the unlockers added here could not be put on the remote this time ({e}); the next sync tries again."
+            ),
+        }
+    }
     // After writing a snapshot, this device removes what every device has passed, so the
     // remote does not grow for ever. It is safe to cut short; a failure changes nothing here.
     if report.snapshot

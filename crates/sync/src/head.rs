@@ -135,6 +135,16 @@ impl Head {
     }
 }
 
+/// Where unlockers added after `init` go: one object each, named by the SHA-256 of its
+/// bytes, so writing one twice is writing it once.
+pub const UNLOCKERS_PREFIX: &str = "unlockers";
+
+/// The name of an added unlocker's object.
+pub fn unlocker_name(unlocker: &[u8]) -> String {
+    let d: [u8; 32] = Sha256::digest(unlocker).into();
+    format!("{UNLOCKERS_PREFIX}/{}", to_hex(&d))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

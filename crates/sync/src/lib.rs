@@ -24,4 +24,6 @@ pub use ids::{DeviceId, Dot, JournalId, VersionVector};
 pub use merge::{Change, Op, Policy, Record, RecordKey, State, Version, View};
 pub use object::{Kind, Place, SyncKey};
 pub use remote::{Remote, RemoteKind};
-pub use replica::{Options, Progress, Replica, Report, init_remote, read_head};
+pub use replica::{
+    Options, Progress, Replica, Report, add_unlockers, all_unlockers, init_remote, read_head,
+};

@@ -680,6 +680,44 @@ pub fn read_head(remote: &Remote) -> Result<Head> {
     })
 }
 
+/// Every unlocker a new device may open the journal with: the head's, then those added
+/// since (`add_unlockers`). None of them is trusted by itself: whatever key one unwraps must
+/// derive a sync key the head's sealed check opens with ([`check_head`]), which no one
+/// without the journal's key can make.
+pub fn all_unlockers(remote: &Remote) -> Result<Vec<Vec<u8>>> {
+    let mut out = read_head(remote)?.unlockers;
+    for (name, size) in remote.list(crate::head::UNLOCKERS_PREFIX)? {
+        if size as usize > crate::head::MAX_HEAD {
+            continue;
+        }
+        if let Some(bytes) = remote.get(&name)?
+            && name == crate::head::unlocker_name(&bytes)
+            && !out.contains(&bytes)
+        {
+            out.push(bytes);
+        }
+    }
+    Ok(out)
+}
+
+/// Puts on the remote each of `unlockers` it does not hold yet (a passphrase or identity
+/// added to the journal after `init`), so a device joining later opens with it too.
+/// Returns how many were added. Checks first that the remote is this journal's.
+pub fn add_unlockers(remote: &Remote, key: &SyncKey, unlockers: &[Vec<u8>]) -> Result<usize> {
+    check_head(remote, key)?;
+    let there = all_unlockers(remote)?;
+    let mut added = 0;
+    for u in unlockers.iter().filter(|u| !there.contains(u)) {
+        match remote.put_once(&crate::head::unlocker_name(u), u)? {
+            Written::New => added += 1,
+            Written::AlreadyThere => {}
+            // Another object under the name an unlocker's digest gives: not ours to replace.
+            Written::OtherBytes => {}
+        }
+    }
+    Ok(added)
+}
+
 /// Checks that the remote's head belongs to `key`'s journal.
 pub fn check_head(remote: &Remote, key: &SyncKey) -> Result<()> {
     read_head(remote)?.verify(key)

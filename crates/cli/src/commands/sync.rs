@@ -280,7 +280,8 @@ fn join(ctx: &Ctx, spec: &str) -> Result<ExitCode> {
     }
     let remote = open_remote(spec)?;
     let head = tend_sync::read_head(&remote).map_err(explain)?;
-    let journal = join_secret(ctx, &head.unlockers, head.journal.0)?;
+    let unlockers = tend_sync::all_unlockers(&remote).map_err(explain)?;
+    let journal = join_secret(ctx, &unlockers, head.journal.0)?;
     let result = fill_joined(&journal, spec, &remote);
     if let Err(e) = result {
         // Leave no half-made journal behind: joining again starts afresh.
