@@ -10,6 +10,7 @@ use chrono::{Duration, NaiveDate};
 use tend_core::commitment::Commitment;
 use tend_core::contribution::{ConsentRecord, Revocation, RevocationToken};
 use tend_core::export::{Export, WithId};
+use tend_core::id::RecordId;
 use tend_core::pack::ValuesPack;
 use tend_core::reflection::{Reflection, ValueRating};
 use tend_core::repair::{Repair, RepairPart};
@@ -80,27 +81,26 @@ fn main() -> Result<(), Error> {
     )?;
 
     let (reflections, commitments, repairs) = records()?;
-    let numbered = |n: usize| (1..=n as u64).collect::<Vec<_>>();
+    // Each record with a steady id, as an export from format 2 gives them.
+    fn with_ids<T>(records: &[T], kind: u8) -> Vec<WithId<T>>
+    where
+        T: Clone,
+    {
+        records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut id = [kind; 16];
+                id[15] = i as u8;
+                WithId::new(None, Some(RecordId::from_bytes(id)), r.clone())
+            })
+            .collect()
+    }
     let export = Export::new(
         tend_fuzz::now(),
-        WithId::wrap_all(
-            numbered(reflections.len())
-                .into_iter()
-                .zip(reflections.clone())
-                .collect(),
-        ),
-        WithId::wrap_all(
-            numbered(commitments.len())
-                .into_iter()
-                .zip(commitments.clone())
-                .collect(),
-        ),
-        WithId::wrap_all(
-            numbered(repairs.len())
-                .into_iter()
-                .zip(repairs.clone())
-                .collect(),
-        ),
+        with_ids(&reflections, 1),
+        with_ids(&commitments, 2),
+        with_ids(&repairs, 3),
     );
     write("import_tend", "export.json", export.to_json().as_bytes())?;
 
@@ -108,7 +108,7 @@ fn main() -> Result<(), Error> {
         &contribution,
         tend_fuzz::now(),
         vec![tend_fuzz::RECIPIENT.to_owned()],
-        vec![2],
+        vec![RecordId::from_bytes([2; 16])],
         "0".repeat(64),
         token,
     );

@@ -20,13 +20,10 @@ fuzz_target!(|data: &[u8]| {
     // What came in from jrnl leaves again as tend's own export, unchanged.
     let export = Export::new(
         now,
-        WithId::wrap_all(
-            reflections
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| (i as u64 + 1, r))
-                .collect(),
-        ),
+        reflections
+            .into_iter()
+            .map(|r| WithId::new(None, None, r))
+            .collect(),
         vec![],
         vec![],
     );

@@ -20,6 +20,6 @@ fuzz_target!(|data: &[u8]| {
     );
     let _ = export.to_markdown();
     for r in &export.reflections {
-        let _ = r.record.entry(r.id);
+        let _ = r.record.entry(r.id.unwrap_or(1));
     }
 });

@@ -71,7 +71,7 @@ pub fn sample_contribution() -> Contribution {
             until: Some(day(31)),
         },
         values: vec![],
-        excerpts: vec![(2, second.clone())],
+        excerpts: vec![(tend_core::id::RecordId::from_bytes([2; 16]), second.clone())],
         name: None,
         expires: Some(NaiveDate::from_ymd_opt(2027, 6, 30).expect("a real date")),
         given: now(),
