@@ -146,6 +146,47 @@ impl Journal {
         }
     }
 
+    /// An import that keeps ids: every record written as the record with its id (replacing
+    /// one there, else added under a new local number), all kinds in one durable
+    /// transaction, so the import lands whole or not at all.
+    pub fn import_with_ids(
+        &self,
+        reflections: &[(RecordId, tend_core::reflection::Reflection)],
+        commitments: &[(RecordId, tend_core::commitment::Commitment)],
+        repairs: &[(RecordId, tend_core::repair::Repair)],
+    ) -> Result<()> {
+        let txn = self.begin()?;
+        let mut w = layout::Writer::new(self, &txn);
+        self.put_by_id_in(&mut w, reflections)?;
+        self.put_by_id_in(&mut w, commitments)?;
+        self.put_by_id_in(&mut w, repairs)?;
+        w.finish()?;
+        self.commit(txn)
+    }
+
+    /// Writes each record as the record with its id, in the writer's transaction.
+    pub(crate) fn put_by_id_in<T: Record>(
+        &self,
+        w: &mut layout::Writer<'_>,
+        puts: &[(RecordId, T)],
+    ) -> Result<()> {
+        if puts.is_empty() {
+            return Ok(());
+        }
+        let book = self.ids::<T>()?;
+        let mut new: Vec<(RecordId, &T)> = Vec::new();
+        for (id, record) in puts {
+            match book.number(*id) {
+                Some(n) => self.put_in(w, n, *id, book.is_alias(n), record)?,
+                None => new.push((*id, record)),
+            }
+        }
+        if !new.is_empty() {
+            self.add_in(w, &new)?;
+        }
+        Ok(())
+    }
+
     /// Sync: in one durable transaction, writes each record as the record with that id
     /// (replacing it where it is, else adding it under a new local number) and deletes the
     /// records with the given ids (absent ones are not an error).
@@ -307,6 +348,67 @@ mod tests {
         for (n, _) in book.iter() {
             assert_eq!(book.handle(n), two.handle(n));
         }
+    }
+
+    #[test]
+    fn an_import_by_id_is_one_write_of_every_kind() {
+        use age::secrecy::SecretString;
+        use chrono::{NaiveDate, Utc};
+        use tend_core::commitment::Commitment;
+        use tend_core::reflection::Reflection;
+        use tend_core::repair::Repair;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let unlocker = crate::NewUnlocker::Passphrase {
+            passphrase: SecretString::from("p".to_owned()),
+            work_factor: Some(4),
+        };
+        let j = Journal::create(
+            &dir.path().join("j.tend"),
+            &unlocker,
+            &tend_core::pack::ValuesPack::default_pack(),
+            Utc::now(),
+        )
+        .expect("created");
+        let on = NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
+        let counter = j.write_counter().expect("reads");
+        j.import_with_ids(
+            &[(
+                RecordId::from_bytes([1; 16]),
+                Reflection::new("r", on, Utc::now()),
+            )],
+            &[(
+                RecordId::from_bytes([2; 16]),
+                Commitment::new("c", Vec::new(), None, Utc::now()),
+            )],
+            &[(
+                RecordId::from_bytes([3; 16]),
+                Repair::open("p", Vec::new(), None, Utc::now()),
+            )],
+        )
+        .expect("imported");
+        assert_eq!(
+            j.write_counter().expect("reads"),
+            counter.map(|c| c + 1),
+            "one write"
+        );
+        assert!(
+            j.ids::<Reflection>()
+                .expect("ids")
+                .number(RecordId::from_bytes([1; 16]))
+                .is_some()
+        );
+        assert!(
+            j.ids::<Commitment>()
+                .expect("ids")
+                .number(RecordId::from_bytes([2; 16]))
+                .is_some()
+        );
+        assert!(
+            j.ids::<Repair>()
+                .expect("ids")
+                .number(RecordId::from_bytes([3; 16]))
+                .is_some()
+        );
     }
 
     fn id(bytes: [u8; 2]) -> RecordId {

@@ -138,8 +138,8 @@ fn why_not<T: Record>(journal: &Journal, records: &[WithId<T>]) -> Result<Option
     Ok(None)
 }
 
-/// Writes every record under the id it carries, one kind at a time; if a kind cannot be
-/// written, the kinds already written are taken out again, so all of it comes in or none.
+/// Writes every record under the id it carries, every kind in one transaction: all of it
+/// comes in or none.
 fn import_by_id(journal: &Journal, doc: Export) -> Result<()> {
     fn owned<T>(records: Vec<WithId<T>>) -> Vec<(RecordId, T)> {
         records
@@ -147,22 +147,10 @@ fn import_by_id(journal: &Journal, doc: Export) -> Result<()> {
             .filter_map(|w| Some((w.record_id?, w.record)))
             .collect()
     }
-    let reflections = owned(doc.reflections);
-    let commitments = owned(doc.commitments);
-    let repairs = owned(doc.repairs);
-    journal.apply_by_id(&reflections, &[])?;
-    if let Err(e) = journal.apply_by_id(&commitments, &[]) {
-        let _ = journal.apply_by_id::<Reflection>(&[], &ids(&reflections));
-        return Err(e.into());
-    }
-    if let Err(e) = journal.apply_by_id(&repairs, &[]) {
-        let _ = journal.apply_by_id::<Reflection>(&[], &ids(&reflections));
-        let _ = journal.apply_by_id::<Commitment>(&[], &ids(&commitments));
-        return Err(e.into());
-    }
+    journal.import_with_ids(
+        &owned(doc.reflections),
+        &owned(doc.commitments),
+        &owned(doc.repairs),
+    )?;
     Ok(())
-}
-
-fn ids<T>(records: &[(RecordId, T)]) -> Vec<RecordId> {
-    records.iter().map(|(id, _)| *id).collect()
 }
