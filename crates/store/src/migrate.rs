@@ -180,12 +180,15 @@ impl Journal {
             let kind = Kind::from_name(name).unwrap_or(Kind::Text);
             let mut next = crate::v1::read_counter(key, &settings, name)?.unwrap_or(1);
             for (number, plain) in crate::v1::read_table(key, &old, name)? {
-                next = next.max(number.saturating_add(1));
                 let valid = plain.filter(|p| valid(kind, p));
                 let Some(bytes) = valid else {
+                    // A record that does not open says nothing of the numbers handed out (its
+                    // number is in the clear in format 1, and may be anything): the sealed
+                    // counter does.
                     left_behind += 1;
                     continue;
                 };
+                next = next.max(number.saturating_add(1));
                 if number == 0 {
                     left_behind += 1;
                     continue;
