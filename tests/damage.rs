@@ -116,14 +116,21 @@ fn check_names_damaged_records_and_the_rest_stay_readable() {
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     // A damaged segment names every reflection the index says it held, and only those.
+    // Named by handle, as every other command names them (the index still holds the ids).
     for n in 64..128 {
         assert!(
-            stdout.contains(&format!("damaged: reflections {n}\n")),
+            stdout.contains(&format!("damaged: reflection {}\n", handle(n))),
             "{stdout}"
         );
     }
-    assert!(!stdout.contains("damaged: reflections 63\n"), "{stdout}");
-    assert!(!stdout.contains("damaged: reflections 128\n"), "{stdout}");
+    assert!(
+        !stdout.contains(&format!("damaged: reflection {}\n", handle(63))),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(&format!("damaged: reflection {}\n", handle(128))),
+        "{stdout}"
+    );
     // The others stay readable.
     assert!(env.ok(&["show", &handle(1)]).contains("reflection 1"));
     assert!(env.ok(&["show", &handle(130)]).contains("reflection 130"));
@@ -269,18 +276,21 @@ fn a_damaged_or_older_ids_segment_changes_no_handle_and_check_names_it() {
     assert!(env.ok(&["show", &second]).contains("the second"));
     let out = env.run(&["check"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("reflection_ids"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ids segment beside the list index"));
 
     // An older copy, validly sealed, lacks the second reflection: check says so.
     layout::put(&env.journal, ids_key, Some(&older));
     let out = env.run(&["check"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("reflection_ids"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ids segment beside the list index"));
     // The next write puts the ids segment right again.
     let third = env.write(&["the third"]);
     assert!(env.ok(&["show", &third]).contains("the third"));
     assert!(env.ok(&["show", &second]).contains("the second"));
     let out = env.run(&["check"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!stdout.contains("reflection_ids"), "{stdout}");
+    assert!(
+        !stdout.contains("ids segment beside the list index"),
+        "{stdout}"
+    );
 }

@@ -69,11 +69,16 @@ impl Check {
                 s.id
             );
         }
+        let names = DamageNames::read(&journal);
         for d in &report.damaged {
-            say!("damaged: {} {}", d.table, d.id);
+            say!("damaged: {}", names.label(&d.table, d.id));
         }
         if !report.index_mismatches.is_empty() {
-            let ids: Vec<String> = report.index_mismatches.iter().map(u64::to_string).collect();
+            let ids: Vec<String> = report
+                .index_mismatches
+                .iter()
+                .map(|n| names.reflection(*n))
+                .collect();
             say!(
                 "the list index disagrees about {} {}",
                 if ids.len() == 1 {
@@ -129,5 +134,60 @@ fn advise(report: &CheckReport) {
     }
     if report.manifest == ManifestState::Missing {
         note!("note: this journal has no manifest yet; the next change adds one.");
+    }
+}
+
+/// How `tend check` names a damaged record: by its handle, as every other command does,
+/// when its id can still be read (a reflection's is kept in the index as well as with its
+/// text); otherwise by the number this device gave it, marked `#`.
+struct DamageNames {
+    reflections: Option<crate::handles::Names>,
+    commitments: Option<crate::handles::Names>,
+    repairs: Option<crate::handles::Names>,
+}
+
+impl DamageNames {
+    fn read(journal: &tend_store::Journal) -> Self {
+        use crate::handles::Names;
+        DamageNames {
+            reflections: Names::of::<tend_core::reflection::Reflection>(journal).ok(),
+            commitments: Names::of::<tend_core::commitment::Commitment>(journal).ok(),
+            repairs: Names::of::<tend_core::repair::Repair>(journal).ok(),
+        }
+    }
+
+    /// The handle, or `#N (…)` when the id cannot be read.
+    fn name(names: &Option<crate::handles::Names>, number: u64) -> String {
+        match names
+            .as_ref()
+            .and_then(|n| n.id(number).map(|_| n.handle(number)))
+        {
+            Some(handle) => handle,
+            None => format!("#{number} (its id cannot be read)"),
+        }
+    }
+
+    fn named(names: &Option<crate::handles::Names>, word: &str, number: u64) -> String {
+        format!("{word} {}", Self::name(names, number))
+    }
+
+    fn reflection(&self, number: u64) -> String {
+        Self::name(&self.reflections, number)
+    }
+
+    fn label(&self, table: &str, number: u64) -> String {
+        match table {
+            "reflections" => Self::named(&self.reflections, "reflection", number),
+            "commitments" => Self::named(&self.commitments, "commitment", number),
+            "repairs" => Self::named(&self.repairs, "repair", number),
+            "consents" => format!("consent records from #{number}"),
+            "reflection_index" => {
+                format!("list index segment {number} (read around, rebuilt by the next write)")
+            }
+            "reflection_ids" => format!(
+                "ids segment beside the list index, at #{number} (the index is read instead)"
+            ),
+            other => format!("{other} {number}"),
+        }
     }
 }
