@@ -366,19 +366,10 @@ fn sync_killed_at_any_moment_on_either_side_loses_and_doubles_nothing() {
 fn two_devices_sync_through_a_real_webdav_server() {
     let server = common::webdav::serve();
     let with_credentials = |env: &Env, args: &[&str]| {
-        let out = env
-            .cmd()
-            .env("TEND_SYNC_USER", common::webdav::USER)
-            .env("TEND_SYNC_PASSWORD", common::webdav::PASSWORD)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let mut cmd = env.cmd();
+        cmd.env("TEND_SYNC_USER", common::webdav::USER)
+            .env("TEND_SYNC_PASSWORD", common::webdav::PASSWORD);
+        env.ok_with(cmd, args)
     };
     let a = Env::with_journal();
     a.write(&["Written at the office."]);
@@ -399,17 +390,9 @@ fn two_devices_sync_through_a_real_webdav_server() {
         ),
     );
     let from_config = |args: &[&str]| {
-        let out = b
-            .cmd()
-            .env("TEND_CONFIG", &config)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut cmd = b.cmd();
+        cmd.env("TEND_CONFIG", &config);
+        b.ok_with(cmd, args)
     };
     from_config(&["sync", "join", &server.url]);
     b.write(&["Written at home."]);
@@ -507,18 +490,9 @@ fn sync_works_in_an_unlocked_sitting_with_the_key_held_by_the_agent() {
     // No passphrase source at all: only the agent can open the journal (and derive the
     // sync key, which it does without handing out the data key).
     let bare = |args: &[&str]| {
-        let out =
-            w.a.cmd()
-                .env_remove("TEND_PASSPHRASE_FILE")
-                .args(args)
-                .output()
-                .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let mut cmd = w.a.cmd();
+        cmd.env_remove("TEND_PASSPHRASE_FILE");
+        w.a.ok_with(cmd, args)
     };
     let out = bare(&["sync"]);
     assert!(out.contains("sent 1 change"), "{out}");

@@ -135,6 +135,18 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Runs `cmd` (this environment's tend, with something changed) with `args`, requires
+    /// success, and returns stdout.
+    pub fn ok_with(&self, mut cmd: Command, args: &[&str]) -> String {
+        let out = cmd.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "tend {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Runs tend and requires failure; returns stderr.
     pub fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);

@@ -250,22 +250,10 @@ mod tests {
 
     #[test]
     fn apply_by_id_replaces_adds_and_deletes_in_one_write() {
-        use age::secrecy::SecretString;
         use chrono::{NaiveDate, Utc};
         use tend_core::reflection::Reflection;
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("j.tend");
-        let unlocker = crate::NewUnlocker::Passphrase {
-            passphrase: SecretString::from("p".to_owned()),
-            work_factor: Some(4),
-        };
-        let mut j = Journal::create(
-            &path,
-            &unlocker,
-            &tend_core::pack::ValuesPack::default_pack(),
-            Utc::now(),
-        )
-        .expect("created");
+        let mut j = crate::sync_support::tests::journal(dir.path(), "j.tend");
         let on = NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
         let r = |t: &str| Reflection::new(t, on, Utc::now());
         let a = j.add(&r("a")).expect("a");
@@ -310,21 +298,10 @@ mod tests {
 
     #[test]
     fn one_pass_gives_the_entries_and_ids_the_two_reads_give() {
-        use age::secrecy::SecretString;
         use chrono::{NaiveDate, Utc};
         use tend_core::reflection::Reflection;
         let dir = tempfile::tempdir().expect("temp dir");
-        let unlocker = crate::NewUnlocker::Passphrase {
-            passphrase: SecretString::from("p".to_owned()),
-            work_factor: Some(4),
-        };
-        let j = Journal::create(
-            &dir.path().join("j.tend"),
-            &unlocker,
-            &tend_core::pack::ValuesPack::default_pack(),
-            Utc::now(),
-        )
-        .expect("created");
+        let j = crate::sync_support::tests::journal(dir.path(), "j.tend");
         let on = NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
         // Across index segments (256 each), with a deletion in the middle.
         let records: Vec<Reflection> = (0..600)
@@ -352,23 +329,12 @@ mod tests {
 
     #[test]
     fn an_import_by_id_is_one_write_of_every_kind() {
-        use age::secrecy::SecretString;
         use chrono::{NaiveDate, Utc};
         use tend_core::commitment::Commitment;
         use tend_core::reflection::Reflection;
         use tend_core::repair::Repair;
         let dir = tempfile::tempdir().expect("temp dir");
-        let unlocker = crate::NewUnlocker::Passphrase {
-            passphrase: SecretString::from("p".to_owned()),
-            work_factor: Some(4),
-        };
-        let j = Journal::create(
-            &dir.path().join("j.tend"),
-            &unlocker,
-            &tend_core::pack::ValuesPack::default_pack(),
-            Utc::now(),
-        )
-        .expect("created");
+        let j = crate::sync_support::tests::journal(dir.path(), "j.tend");
         let on = NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
         let counter = j.write_counter().expect("reads");
         j.import_with_ids(

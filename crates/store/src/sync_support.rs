@@ -339,12 +339,13 @@ fn bad_item(key: &str) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use age::secrecy::SecretString;
     use chrono::NaiveDate;
 
-    fn journal(dir: &std::path::Path, name: &str) -> Journal {
+    /// A new journal in `dir` with a quick passphrase, for unit tests.
+    pub(crate) fn journal(dir: &std::path::Path, name: &str) -> Journal {
         let unlocker = crate::NewUnlocker::Passphrase {
             passphrase: SecretString::from("p".to_owned()),
             work_factor: Some(4),
