@@ -101,6 +101,13 @@ fn two_devices_both_write_both_sync_and_both_hold_everything() {
     let status = b.ok(&["sync", "status"]);
     assert!(status.contains("Nothing waits to be sent"), "{status}");
     assert!(status.contains("2 devices seen"), "{status}");
+    assert!(
+        status.contains("Last sent or brought changes 20"),
+        "{status}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&b.ok(&["sync", "status", "--json"])).unwrap();
+    assert!(json["last_exchange"].as_str().is_some(), "{json}");
 }
 
 #[test]
@@ -141,9 +148,11 @@ fn one_reflection_edited_on_two_devices_keeps_both_until_the_member_chooses() {
     w.a.ok(&["edit", &id, "--text", "Edited at the office."]);
     b.ok(&["edit", &id, "--text", "Edited at home."]);
     w.a.ok(&["sync"]);
-    let out = b.ok(&["sync"]);
-    assert!(out.contains("both versions are kept"), "{out}");
-    assert!(out.contains(&format!("tend sync resolve {id}")), "{out}");
+    let out = b.ok(&["sync", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["received_changes"], 1, "{out}");
+    assert_eq!(report["conflicts"][0]["kind"], "reflection", "{out}");
+    assert_eq!(report["conflicts"][0]["id"], id.as_str(), "{out}");
     let out = w.a.ok(&["sync"]);
     assert!(out.contains("both versions are kept"), "{out}");
     // Both devices show both versions, the same way.

@@ -47,6 +47,7 @@ fn a_reflection_changed_on_two_devices_as_the_member_reads_it() {
             (r"/[^\s:]*/\.tmp[A-Za-z0-9]+", "[remote]"),
             (r"\(\d+\.\d s\)", "([seconds])"),
             (r"device is [0-9a-f]{8}", "device is [device]"),
+            (r"changes \d{4}-\d{2}-\d{2} \d{2}:\d{2}\.", "changes [when]."),
             (r"written \d{4}-\d{2}-\d{2} \d{2}:\d{2}, changed \d{4}-\d{2}-\d{2} \d{2}:\d{2}", "written [when], changed [when]"),
         ],
         prepend_module_to_snapshot => false,

@@ -27,6 +27,9 @@ pub struct State {
     /// brought (0: not known): while the journal still shows it, nothing changed here since,
     /// and the next sync need not read every record to find out.
     pub seen: u64,
+    /// When this device last finished a sync that sent or brought something, in milliseconds
+    /// since 1970 (0: never). A sync with nothing to exchange writes nothing, this included.
+    pub last: u64,
     /// The replica.
     pub replica: Replica,
 }
@@ -37,6 +40,7 @@ impl State {
         State {
             remote: remote.to_owned(),
             seen: 0,
+            last: 0,
             replica,
         }
     }
@@ -48,6 +52,7 @@ impl State {
         out.extend((remote.len() as u32).to_le_bytes());
         out.extend(remote);
         out.extend(self.seen.to_le_bytes());
+        out.extend(self.last.to_le_bytes());
         out.extend(self.replica.to_bytes());
         out
     }
@@ -60,10 +65,12 @@ impl State {
         let len = u32::from_le_bytes(rest[..4].try_into().ok()?) as usize;
         let remote = std::str::from_utf8(rest.get(4..4 + len)?).ok()?.to_owned();
         let seen = u64::from_le_bytes(rest.get(4 + len..12 + len)?.try_into().ok()?);
-        let replica = Replica::from_bytes(rest.get(12 + len..)?).ok()?;
+        let last = u64::from_le_bytes(rest.get(12 + len..20 + len)?.try_into().ok()?);
+        let replica = Replica::from_bytes(rest.get(20 + len..)?).ok()?;
         Some(State {
             remote,
             seen,
+            last,
             replica,
         })
     }
@@ -287,6 +294,7 @@ pub fn sync(
         record_local(journal, state)?
     };
     let spec = state.remote.clone();
+    let last = state.last;
     let options = Options {
         snapshot_every: SNAPSHOT_EVERY,
         now_ms: now_ms(),
@@ -300,6 +308,7 @@ pub fn sync(
             let bytes = State {
                 remote: spec.clone(),
                 seen: 0,
+                last,
                 replica: replica.clone(),
             }
             .to_bytes();
@@ -323,6 +332,7 @@ pub fn sync(
         && report.pulled_objects == 0
         && !report.snapshot
         && state.replica.unsent() == (0, 0);
+    state.last = now_ms();
     if !idle {
         save_with(journal, state, &changes)?;
     }

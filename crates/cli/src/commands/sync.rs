@@ -25,6 +25,9 @@ use crate::{note, say};
 pub struct Sync {
     #[command(subcommand)]
     command: Option<SyncCommand>,
+    /// Print what the sync did as JSON
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,7 +67,7 @@ enum SyncCommand {
 impl Sync {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         match self.command {
-            None => sync_now(ctx),
+            None => sync_now(ctx, self.json),
             Some(SyncCommand::Init { remote }) => init(ctx, &remote),
             Some(SyncCommand::Join { remote }) => join(ctx, &remote),
             Some(SyncCommand::Status { json }) => status(ctx, json),
@@ -95,12 +98,50 @@ fn progress_printer() -> impl FnMut(Progress) {
     }
 }
 
-fn sync_now(ctx: &Ctx) -> Result<ExitCode> {
+fn sync_now(ctx: &Ctx, json: bool) -> Result<ExitCode> {
     let started = Instant::now();
     let journal = ctx.open()?;
     let mut state = State::require(&journal)?;
     let remote = open_remote(&state.remote)?;
     let (report, _) = syncing::sync(&journal, &mut state, &remote, &mut progress_printer())?;
+    if json {
+        let names = crate::handles::Names::of::<Reflection>(&journal)?;
+        let named = |keys: &[String]| -> Vec<serde_json::Value> {
+            keys.iter()
+                .map(|k| {
+                    let (kind, id) = k.split_once('/').unwrap_or(("", k));
+                    let kind = match kind {
+                        "r" => "reflection",
+                        "c" => "commitment",
+                        "p" => "repair",
+                        "k" => "consent record",
+                        _ => "setting",
+                    };
+                    let handle = id
+                        .parse::<RecordId>()
+                        .ok()
+                        .filter(|_| kind == "reflection")
+                        .map(|id| names.handle_of_id(id));
+                    serde_json::json!({ "kind": kind, "id": handle, "record_id": id })
+                })
+                .collect()
+        };
+        crate::output::print_json(&serde_json::json!({
+            "remote": state.remote,
+            "sent_changes": report.pushed_changes,
+            "sent_objects": report.pushed_objects,
+            "received_changes": report.pulled_changes,
+            "received_objects": report.pulled_objects,
+            "changed_here": report.changed.len(),
+            "conflicts": named(&report.conflicts),
+            "kept_over_delete": named(&report.kept_over_delete),
+            "waiting": report.waiting.iter().map(|(d, n)| serde_json::json!({"device": d.to_string(), "objects": n})).collect::<Vec<_>>(),
+            "rolled_back": report.rolled_back.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "forked": report.forked.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "seconds": started.elapsed().as_secs_f64(),
+        }))?;
+        return super::done();
+    }
     say!(
         "Synced with {}: sent {}, received {}{} ({:.1} s).",
         state.remote,
@@ -358,10 +399,20 @@ fn status(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             "changes_to_send": waiting,
             "objects_to_confirm": unconfirmed,
             "conflicts": conflicts,
+            "last_exchange": chrono::DateTime::from_timestamp_millis(state.last as i64)
+                .filter(|_| state.last > 0)
+                .map(|at| at.to_rfc3339()),
         }))?;
         return super::done();
     }
     say!("Syncs with {}.", state.remote);
+    match chrono::DateTime::from_timestamp_millis(state.last as i64).filter(|_| state.last > 0) {
+        Some(at) => say!(
+            "Last sent or brought changes {}.",
+            at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+        ),
+        None => say!("Has not sent or brought anything yet."),
+    }
     say!(
         "This device is {}; {} seen.",
         state.replica.device().short(),
