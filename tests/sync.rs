@@ -568,3 +568,25 @@ fn a_passphrase_added_after_init_lets_a_later_device_join() {
     assert!(err.contains("does not belong"), "{err}");
     assert!(!d.journal.exists());
 }
+
+#[test]
+fn a_folder_named_relatively_is_kept_by_its_full_path() {
+    let a = Env::with_journal();
+    a.write(&["Written in one folder."]);
+    let here = a.dir.path().join("work");
+    std::fs::create_dir_all(&here).unwrap();
+    let mut cmd = a.cmd();
+    cmd.current_dir(&here);
+    let out = a.ok_with(cmd, &["sync", "init", "remote-folder"]);
+    let full = here.join("remote-folder");
+    assert!(out.contains(full.to_str().unwrap()), "{out}");
+    // Run from anywhere else, sync still finds it; and a second device joins it by it.
+    let status = a.ok(&["sync", "status"]);
+    assert!(status.contains(full.to_str().unwrap()), "{status}");
+    a.ok(&["sync"]);
+    let b = Env::new();
+    b.ok(&["sync", "join", full.to_str().unwrap()]);
+    assert_eq!(texts(&b), vec!["Written in one folder."]);
+    let err = b.fails(&["sync", "init", "  "]);
+    assert!(err.contains("no remote was named"), "{err}");
+}

@@ -112,6 +112,25 @@ pub fn key_of(journal: &Journal) -> Result<SyncKey> {
     ))
 }
 
+/// A remote as the state keeps it: a folder as an absolute path (so a sync run from another
+/// folder finds the same remote), anything else as typed.
+pub fn spec_to_keep(spec: &str) -> Result<String> {
+    let spec = spec.trim();
+    if spec.is_empty() {
+        return Err(fail("no remote was named")
+            .hint("name a folder, s3://bucket/prefix or https://host/path (WebDAV)")
+            .into());
+    }
+    if spec.contains("://") {
+        return Ok(spec.to_owned());
+    }
+    let absolute = std::path::absolute(spec).map_err(|e| {
+        fail(format!("cannot use `{spec}` as a folder: {e}"))
+            .hint("name the folder by its full path")
+    })?;
+    Ok(absolute.to_string_lossy().into_owned())
+}
+
 /// Opens a remote named on the command line or kept in the state; credentials come from the
 /// environment, else from the config file's `[sync]` section (secrets only as commands).
 pub fn open_remote(spec: &str) -> Result<Remote> {

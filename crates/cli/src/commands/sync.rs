@@ -68,8 +68,8 @@ impl Sync {
     pub fn run(self, ctx: &Ctx) -> Result<ExitCode> {
         match self.command {
             None => sync_now(ctx, self.json),
-            Some(SyncCommand::Init { remote }) => init(ctx, &remote),
-            Some(SyncCommand::Join { remote }) => join(ctx, &remote),
+            Some(SyncCommand::Init { remote }) => init(ctx, &syncing::spec_to_keep(&remote)?),
+            Some(SyncCommand::Join { remote }) => join(ctx, &syncing::spec_to_keep(&remote)?),
             Some(SyncCommand::Status { json }) => status(ctx, json),
             Some(SyncCommand::Resolve { id, keep }) => resolve(ctx, &id, keep),
             Some(SyncCommand::Stop) => stop(ctx),
@@ -249,11 +249,21 @@ fn init(ctx: &Ctx, spec: &str) -> Result<ExitCode> {
     };
     let mut state = State::new(spec, replica);
     journal.set_sync_state(&state.to_bytes())?;
-    let (report, recorded) = syncing::sync(&journal, &mut state, &remote, &mut progress_printer())?;
+    let (report, _) = syncing::sync(&journal, &mut state, &remote, &mut progress_printer())?;
     say!(
-        "This journal now syncs with {spec} (this device is {}). Sent {} in {:.1} s.",
+        "This journal now syncs with {spec} (this device is {}). Sent {}, {}, {} and its values pack in {:.1} s.",
         device.short(),
-        crate::output::count(recorded as u64, "record", "records"),
+        crate::output::count(journal.count::<Reflection>()?, "reflection", "reflections"),
+        crate::output::count(
+            journal.count::<tend_core::commitment::Commitment>()?,
+            "commitment",
+            "commitments"
+        ),
+        crate::output::count(
+            journal.count::<tend_core::repair::Repair>()?,
+            "repair",
+            "repairs"
+        ),
         started.elapsed().as_secs_f64()
     );
     tell(&journal, &report)?;
