@@ -155,36 +155,59 @@ impl Journal {
         commitments: &[(RecordId, tend_core::commitment::Commitment)],
         repairs: &[(RecordId, tend_core::repair::Repair)],
     ) -> Result<()> {
+        let mut books = (
+            self.ids::<tend_core::reflection::Reflection>()?,
+            self.ids::<tend_core::commitment::Commitment>()?,
+            self.ids::<tend_core::repair::Repair>()?,
+        );
         let txn = self.begin()?;
         let mut w = layout::Writer::new(self, &txn);
-        self.put_by_id_in(&mut w, reflections)?;
-        self.put_by_id_in(&mut w, commitments)?;
-        self.put_by_id_in(&mut w, repairs)?;
+        self.put_by_id_in(&mut w, &mut books.0, reflections)?;
+        self.put_by_id_in(&mut w, &mut books.1, commitments)?;
+        self.put_by_id_in(&mut w, &mut books.2, repairs)?;
         w.finish()?;
         self.commit(txn)
     }
 
-    /// Writes each record as the record with its id, in the writer's transaction.
+    /// Writes each record as the record with its id, in the writer's transaction: over the
+    /// record there, else under a new local number (a second record with the same id in
+    /// `puts` then replaces the first).
     pub(crate) fn put_by_id_in<T: Record>(
         &self,
         w: &mut layout::Writer<'_>,
+        book: &mut IdBook,
         puts: &[(RecordId, T)],
     ) -> Result<()> {
-        if puts.is_empty() {
-            return Ok(());
-        }
-        let book = self.ids::<T>()?;
-        let mut new: Vec<(RecordId, &T)> = Vec::new();
         for (id, record) in puts {
             match book.number(*id) {
                 Some(n) => self.put_in(w, n, *id, book.is_alias(n), record)?,
-                None => new.push((*id, record)),
+                None => {
+                    let n = self.add_in(w, &[(*id, record)])?[0];
+                    book.by_number.insert(n, (*id, false));
+                    book.by_id.insert(*id, n);
+                }
             }
         }
-        if !new.is_empty() {
-            self.add_in(w, &new)?;
-        }
         Ok(())
+    }
+
+    /// Removes the records with these ids (absent ones are passed over), in the writer's
+    /// transaction; whether any was there.
+    pub(crate) fn delete_by_id_in<T: Record>(
+        &self,
+        w: &mut layout::Writer<'_>,
+        book: &mut IdBook,
+        deletes: &[RecordId],
+    ) -> Result<bool> {
+        let mut deleted = false;
+        for id in deletes {
+            if let Some(n) = book.number(*id) {
+                deleted |= self.delete_in::<T>(w, n)?;
+                book.by_id.remove(id);
+                book.by_number.remove(&n);
+            }
+        }
+        Ok(deleted)
     }
 
     /// Sync: in one durable transaction, writes each record as the record with that id
@@ -198,27 +221,8 @@ impl Journal {
         let mut book = self.ids::<T>()?;
         let txn = self.begin()?;
         let mut w = layout::Writer::new(self, &txn);
-        for (id, record) in puts {
-            match book.number(*id) {
-                Some(n) => {
-                    let alias = book.is_alias(n);
-                    self.put_in(&mut w, n, *id, alias, record)?;
-                }
-                None => {
-                    let n = self.add_in(&mut w, &[(*id, record)])?[0];
-                    book.by_number.insert(n, (*id, false));
-                    book.by_id.insert(*id, n);
-                }
-            }
-        }
-        let mut deleted = false;
-        for id in deletes {
-            if let Some(n) = book.number(*id) {
-                deleted |= self.delete_in::<T>(&mut w, n)?;
-                book.by_id.remove(id);
-                book.by_number.remove(&n);
-            }
-        }
+        self.put_by_id_in(&mut w, &mut book, puts)?;
+        let deleted = self.delete_by_id_in::<T>(&mut w, &mut book, deletes)?;
         w.finish()?;
         if deleted {
             self.note_deletion(&txn)?;

@@ -169,14 +169,22 @@ impl Journal {
         pack: &ValuesPack,
         now: DateTime<Utc>,
     ) -> Result<Journal> {
+        Self::create_file(path, |file| Self::initialise(path, file, first, pack, now))
+    }
+
+    /// Makes the new private file at `path` (never over an existing one, in a 0700 folder
+    /// when tend makes the folder) and fills it with `fill`; a failure leaves no file.
+    fn create_file(
+        path: &Path,
+        fill: impl FnOnce(std::fs::File) -> Result<Journal>,
+    ) -> Result<Journal> {
         if path.exists() {
             return Err(Error::AlreadyExists(path.to_owned()));
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             create_private_dir(parent)?;
         }
-        let file = create_private_file(path)?;
-        let result = Self::initialise(path, file, first, pack, now);
+        let result = fill(create_private_file(path)?);
         if result.is_err() {
             // Leave nothing half-made behind.
             let _ = std::fs::remove_file(path);
@@ -218,30 +226,21 @@ impl Journal {
         wrapped: &[Vec<u8>],
         now: DateTime<Utc>,
     ) -> Result<Journal> {
-        if path.exists() {
-            return Err(Error::AlreadyExists(path.to_owned()));
-        }
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            create_private_dir(parent)?;
-        }
         let unlockers: Vec<(Vec<u8>, unlock::UnlockerKind)> = wrapped
             .iter()
             .map(|w| (w.clone(), unlock::kind_of_wrapped(w)))
             .collect();
-        let file = create_private_file(path)?;
-        let result = Self::initialise_with(
-            path,
-            file,
-            key,
-            &unlockers,
-            Vec::new(),
-            &ValuesPack::default_pack(),
-            now,
-        );
-        if result.is_err() {
-            let _ = std::fs::remove_file(path);
-        }
-        result
+        Self::create_file(path, |file| {
+            Self::initialise_with(
+                path,
+                file,
+                key,
+                &unlockers,
+                Vec::new(),
+                &ValuesPack::default_pack(),
+                now,
+            )
+        })
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -552,31 +552,15 @@ impl Journal {
     pub fn entries(&self) -> Result<Scan<Entry>> {
         // The usual case, fast: every index segment there and whole, decoded on every core
         // without the records' ids.
-        {
-            let txn = self.db.begin_read()?;
-            let expected = self
-                .number_counters(&txn)?
-                .segments(layout::Kind::Index)
-                .count();
-            let mut sealed = self.sealed_segments(&txn, layout::Kind::Index)?;
-            if sealed.len() == expected {
-                let opened = self.open_all(layout::Kind::Index, &mut sealed);
-                let mut work: Vec<(&SealedSegment, bool)> = sealed.iter().zip(opened).collect();
-                let decoded = on_every_core(&mut work, |((segment, raw), ok)| {
-                    layout::index_entries(*segment, layout::unpad(plaintext(*ok, raw)?)?)
-                });
-                self.agent_ok()?;
-                if decoded.iter().all(Option::is_some) {
-                    let mut records = Vec::with_capacity(sealed.len() * SEGMENT as usize);
-                    for entries in decoded.into_iter().flatten() {
-                        records.extend(entries.into_iter().map(|e| (e.id, e)));
-                    }
-                    return Ok(Scan {
-                        records,
-                        damaged: Vec::new(),
-                    });
-                }
+        if let Some(done) = self.whole_index(layout::index_entries)? {
+            let mut records = Vec::with_capacity(done.len() * SEGMENT as usize);
+            for entries in done {
+                records.extend(entries.into_iter().map(|e| (e.id, e)));
             }
+            return Ok(Scan {
+                records,
+                damaged: Vec::new(),
+            });
         }
         let items = self.index_items()?;
         Ok(Scan {

@@ -137,24 +137,9 @@ impl Journal {
         if parts.puts.is_empty() && parts.deletes.is_empty() {
             return Ok(false);
         }
-        let book = self.ids::<T>()?;
-        let mut next: Vec<(RecordId, &T)> = Vec::new();
-        for (id, record) in &parts.puts {
-            match book.number(*id) {
-                Some(n) => self.put_in(w, n, *id, book.is_alias(n), record)?,
-                None => next.push((*id, record)),
-            }
-        }
-        if !next.is_empty() {
-            self.add_in(w, &next)?;
-        }
-        let mut deleted = false;
-        for id in &parts.deletes {
-            if let Some(n) = book.number(*id) {
-                deleted |= self.delete_in::<T>(w, n)?;
-            }
-        }
-        Ok(deleted)
+        let mut book = self.ids::<T>()?;
+        self.put_by_id_in(w, &mut book, &parts.puts)?;
+        self.delete_by_id_in::<T>(w, &mut book, &parts.deletes)
     }
 
     /// This device's sync state, as [`Journal::apply_sync`] or

@@ -109,20 +109,8 @@ fn sync_now(ctx: &Ctx, json: bool) -> Result<ExitCode> {
         let named = |keys: &[String]| -> Vec<serde_json::Value> {
             keys.iter()
                 .map(|k| {
-                    let (kind, id) = k.split_once('/').unwrap_or(("", k));
-                    let kind = match kind {
-                        "r" => "reflection",
-                        "c" => "commitment",
-                        "p" => "repair",
-                        "k" => "consent record",
-                        _ => "setting",
-                    };
-                    let handle = id
-                        .parse::<RecordId>()
-                        .ok()
-                        .filter(|_| kind == "reflection")
-                        .map(|id| names.handle_of_id(id));
-                    serde_json::json!({ "kind": kind, "id": handle, "record_id": id })
+                    let (kind, handle, record_id) = item(&names, k);
+                    serde_json::json!({ "kind": kind, "id": handle, "record_id": record_id })
                 })
                 .collect()
         };
@@ -165,26 +153,39 @@ fn sync_now(ctx: &Ctx, json: bool) -> Result<ExitCode> {
     super::done()
 }
 
+/// What a synced item is: its kind's word, its handle when it is a reflection, and the
+/// record id its key carries.
+fn item<'k>(
+    names: &crate::handles::Names,
+    key: &'k str,
+) -> (&'static str, Option<String>, &'k str) {
+    let (kind, id) = key.split_once('/').unwrap_or(("", key));
+    let word = match kind {
+        "r" => "reflection",
+        "c" => "commitment",
+        "p" => "repair",
+        "k" => "consent record",
+        _ => "setting",
+    };
+    let handle = (kind == "r")
+        .then(|| id.parse::<RecordId>().ok())
+        .flatten()
+        .map(|id| names.handle_of_id(id));
+    (word, handle, id)
+}
+
 /// What a sync found that the member should know.
 fn tell(journal: &Journal, report: &Report) -> Result<()> {
     let names = crate::handles::Names::of::<Reflection>(journal)?;
     let name = |key: &str| -> String {
-        let (kind, id) = key.split_once('/').unwrap_or(("", key));
-        let word = match kind {
-            "r" => "Reflection",
-            "c" => "A commitment",
-            "p" => "A repair",
-            "k" => "A consent record",
-            _ => "A setting",
-        };
-        match (kind, id.parse::<RecordId>()) {
-            ("r", Ok(id)) => format!("{word} {}", names.handle_of_id(id)),
-            _ => word.to_owned(),
+        match item(&names, key) {
+            (_, Some(handle), _) => format!("Reflection {handle}"),
+            (kind, None, _) => format!("A {kind}"),
         }
     };
     for key in report.conflicts.iter().filter(|k| k.starts_with("r/")) {
         let who = name(key);
-        let handle = who.trim_start_matches("Reflection ");
+        let handle = item(&names, key).1.unwrap_or_default();
         say!(
             "{who} was changed on two devices before they synced: both versions are kept. `tend show {handle}` shows both; `tend sync resolve {handle}` keeps one."
         );
