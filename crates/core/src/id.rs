@@ -180,6 +180,14 @@ impl Prefix {
         self.0.is_empty()
     }
 
+    /// The first byte of every id it names, when it holds two letters or more.
+    pub fn first_byte(&self) -> Option<u8> {
+        match self.0.as_slice() {
+            [hi, lo, ..] => Some((hi << 4) | lo),
+            _ => None,
+        }
+    }
+
     /// The smallest id that starts with it.
     fn lowest(&self) -> RecordId {
         self.padded(0)

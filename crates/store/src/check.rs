@@ -7,8 +7,9 @@ use tend_core::reflection::Entry;
 use crate::error::Result;
 use crate::journal::{Journal, Skipped, UNLOCKER_INFO};
 use crate::manifest::ManifestState;
+use crate::records::directory;
 use crate::records::layout::{self, Kind};
-use crate::records::{IDS, INDEX, REFLECTIONS};
+use crate::records::{DIRECTORY, IDS, INDEX, REFLECTIONS};
 
 /// One record that failed its check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +79,9 @@ impl Journal {
         let mut damaged_texts = Vec::new();
         let mut ids_seen: std::collections::BTreeMap<u64, (RecordId, bool)> = Default::default();
         let mut ids_segments = std::collections::BTreeSet::new();
+        let mut directory_seen: std::collections::BTreeMap<u64, (RecordId, bool)> =
+            Default::default();
+        let mut directory_counts = vec![0u64; directory::BUCKETS as usize];
         let txn = self.db.begin_read()?;
         for kind in Kind::ALL {
             let mut opened = 0;
@@ -93,6 +97,10 @@ impl Journal {
                                 table: INDEX.to_owned(),
                                 id: segment,
                             }),
+                            Kind::Directory => report.damaged.push(Damaged {
+                                table: DIRECTORY.to_owned(),
+                                id: segment,
+                            }),
                             _ => report.damaged.push(Damaged {
                                 table: kind.name().to_owned(),
                                 id: kind.numbers(segment).start,
@@ -103,6 +111,13 @@ impl Journal {
                 };
                 if kind == Kind::Index {
                     opened += 1;
+                }
+                if kind == Kind::Directory {
+                    directory_counts[segment as usize] = items.len() as u64;
+                    for (n, item) in items {
+                        directory_seen.insert(n, (item.id, item.alias));
+                    }
+                    continue;
                 }
                 if kind == Kind::Ids {
                     ids_segments.insert(segment);
@@ -138,7 +153,7 @@ impl Journal {
                     }
                 }
             }
-            if kind != Kind::Ids {
+            if kind != Kind::Ids && kind != Kind::Directory {
                 report.opened.push((kind.name().to_owned(), opened));
             }
         }
@@ -159,6 +174,37 @@ impl Journal {
                 report.damaged.push(Damaged {
                     table: IDS.to_owned(),
                     id: *n,
+                });
+            }
+        }
+        // The id directory and the index summary must say what the index says (they are
+        // written with it), once a write has made them and when the whole index opened.
+        let index_whole = !report.damaged.iter().any(|d| d.table == INDEX);
+        if index_whole && let Some(read) = self.index_summary(&txn)? {
+            for (n, (id, alias)) in &directory_seen {
+                if indexed.get(n).is_none_or(|(_, i, a)| (i, a) != (id, alias)) {
+                    report.damaged.push(Damaged {
+                        table: DIRECTORY.to_owned(),
+                        id: *n,
+                    });
+                }
+            }
+            for (n, (_, id, alias)) in &indexed {
+                if directory_seen.get(n) != Some(&(*id, *alias)) {
+                    report.damaged.push(Damaged {
+                        table: DIRECTORY.to_owned(),
+                        id: *n,
+                    });
+                }
+            }
+            let expected = directory::summary_of_entries(
+                indexed.iter().map(|(n, (e, _, _))| (*n, e)),
+                directory_counts,
+            );
+            if read != Some(expected) {
+                report.damaged.push(Damaged {
+                    table: directory::SUMMARY_SETTING.to_owned(),
+                    id: 0,
                 });
             }
         }

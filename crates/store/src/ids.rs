@@ -19,6 +19,9 @@ pub struct IdBook {
     by_number: BTreeMap<u64, (RecordId, bool)>,
     by_id: HashMap<RecordId, u64>,
     handles: Handles,
+    /// Handles worked out beforehand, among records this book does not hold (a book of
+    /// some records only, from the id directory).
+    known: HashMap<RecordId, String>,
 }
 
 impl IdBook {
@@ -34,7 +37,20 @@ impl IdBook {
             by_number,
             by_id,
             handles,
+            known: HashMap::new(),
         }
+    }
+
+    /// A book of some records only, each with the handle it has among all the records of
+    /// its kind (worked out from the id directory).
+    pub(crate) fn known(items: impl IntoIterator<Item = (u64, RecordId, bool, String)>) -> Self {
+        let mut book = IdBook::default();
+        for (n, id, alias, handle) in items {
+            book.by_number.insert(n, (id, alias));
+            book.by_id.insert(id, n);
+            book.known.insert(id, handle);
+        }
+        book
     }
 
     /// The id of the record numbered `number` here.
@@ -50,7 +66,16 @@ impl IdBook {
     /// The handle of record `number`: the shortest prefix of its id no other record of its
     /// kind shares, at least four letters.
     pub fn handle(&self, number: u64) -> Option<String> {
-        self.id(number).map(|id| self.handles.handle(id))
+        self.id(number).map(|id| match self.known.get(&id) {
+            Some(handle) => handle.clone(),
+            None => self.handles.handle(id),
+        })
+    }
+
+    /// Whether it holds only some records of its kind (one from
+    /// [`Journal::newest_entries`]): then only its own records' handles are known.
+    pub fn is_partial(&self) -> bool {
+        !self.known.is_empty()
     }
 
     /// Whether `number` is a format 1 number kept as an alias.
@@ -103,6 +128,11 @@ impl Journal {
     /// command that names one record, without building every handle.
     pub fn handle_of<T: Record>(&self, number: u64) -> Result<Option<(String, RecordId)>> {
         if kind_of::<T>() == layout::Kind::Text
+            && let Some(found) = self.quick_handle(number)?
+        {
+            return Ok(Some(found));
+        }
+        if kind_of::<T>() == layout::Kind::Text
             && let Some(done) = self.whole_ids()?
         {
             let Some(id) = done
@@ -136,6 +166,11 @@ impl Journal {
                 }
             }
             IdQuery::Prefix(p) => {
+                if kind_of::<T>() == layout::Kind::Text
+                    && let Some(answer) = self.quick_resolve(p)?
+                {
+                    return answer;
+                }
                 let book = self.ids::<T>()?;
                 let id = pick(T::KIND, p, &book.handles)?;
                 book.number(id).ok_or(Error::NoSuchHandle {

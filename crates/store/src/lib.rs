@@ -61,6 +61,7 @@ pub use ids::IdBook;
 pub use journal::{FORMAT_VERSION, Journal, OpenOptions, SkipReason, Skipped};
 pub use manifest::ManifestState;
 pub use migrate::Backup;
+pub use records::directory::NewestEntries;
 pub use records::{Record, SEGMENT, Scan};
 pub use rewrite::{Progress, Rewritten};
 pub use seal::{KeyHolder, OVERHEAD, PLAINTEXT_START, SealingKey};

@@ -221,6 +221,17 @@ impl Journal {
             .map(|((_, segment), items)| ((Kind::Ids, *segment), layout::ids_of(items)))
             .collect();
         segments.extend(ids);
+        let (buckets, summary) = crate::records::directory::derive(
+            segments
+                .iter()
+                .filter(|((kind, _), _)| *kind == Kind::Index)
+                .map(|((_, segment), items)| (*segment, items)),
+        );
+        for (b, items) in buckets.into_iter().enumerate() {
+            if !items.is_empty() {
+                segments.insert((Kind::Directory, b as u64), items);
+            }
+        }
         {
             let mut t = txn.open_table(RECORDS)?;
             for ((kind, segment), items) in &segments {
@@ -236,6 +247,16 @@ impl Journal {
             s.insert(
                 layout::COUNTERS_SETTING,
                 key.seal(place, &counters.encode()).as_slice(),
+            )?;
+            let summary_name = crate::records::directory::SUMMARY_SETTING;
+            let place = Place {
+                table: "tend_settings",
+                key: summary_name.as_bytes(),
+            };
+            s.insert(
+                summary_name,
+                key.seal(place, &crate::records::directory::sealed_form(&summary))
+                    .as_slice(),
             )?;
         }
         let counter = self
@@ -269,8 +290,8 @@ fn valid(kind: Kind, plain: &[u8]) -> bool {
         Kind::Commitment => serde_json::from_slice::<Commitment>(plain).is_ok(),
         Kind::Repair => serde_json::from_slice::<Repair>(plain).is_ok(),
         Kind::Consent => serde_json::from_slice::<ConsentRecord>(plain).is_ok(),
-        // Format 1 has no ids segments: they are made from the index.
-        Kind::Ids => false,
+        // Format 1 has no ids segments or id directory: they are made from the index.
+        Kind::Ids | Kind::Directory => false,
     }
 }
 

@@ -8,6 +8,7 @@
 //! in segments of [`SEGMENT`] entries, so listing and filtering open a few hundred small
 //! segments instead of every text, and adding a reflection rewrites two segments only.
 
+pub(crate) mod directory;
 pub(crate) mod layout;
 mod search;
 mod segment;
@@ -29,6 +30,8 @@ pub(crate) const REFLECTIONS: &str = "reflections";
 pub(crate) const INDEX: &str = "reflection_index";
 /// The name `tend check` gives reflections' ids segments.
 pub(crate) const IDS: &str = "reflection_ids";
+/// The name `tend check` gives the reflections' id directory.
+pub(crate) const DIRECTORY: &str = "reflection_id_directory";
 pub(crate) const COMMITMENTS: &str = "commitments";
 pub(crate) const REPAIRS: &str = "repairs";
 pub(crate) const CONSENTS: &str = "consents";

@@ -46,22 +46,26 @@ pub(crate) enum Kind {
     /// Reflections' ids alone, one segment beside each index segment (the same numbers):
     /// what a command reads to name records by handle, without opening the index.
     Ids = 6,
+    /// The id directory: reflections' ids in 256 buckets by their first byte (segment =
+    /// that byte), so that one reflection's handle needs one bucket (see `directory`).
+    Directory = 7,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 6] = [
+    pub(crate) const ALL: [Kind; 7] = [
         Kind::Text,
         Kind::Index,
         Kind::Commitment,
         Kind::Repair,
         Kind::Consent,
         Kind::Ids,
+        Kind::Directory,
     ];
 
     /// Local numbers per segment.
     pub(crate) fn per_segment(self) -> u64 {
         match self {
-            Kind::Index | Kind::Ids => super::SEGMENT,
+            Kind::Index | Kind::Ids | Kind::Directory => super::SEGMENT,
             _ => 64,
         }
     }
@@ -75,6 +79,7 @@ impl Kind {
             Kind::Repair => super::REPAIRS,
             Kind::Consent => super::CONSENTS,
             Kind::Ids => super::IDS,
+            Kind::Directory => super::DIRECTORY,
         }
     }
 
@@ -85,7 +90,7 @@ impl Kind {
     /// Which counter numbers it (a reflection's text and index entry share one).
     fn counter(self) -> usize {
         match self {
-            Kind::Text | Kind::Index | Kind::Ids => 0,
+            Kind::Text | Kind::Index | Kind::Ids | Kind::Directory => 0,
             Kind::Commitment => 1,
             Kind::Repair => 2,
             Kind::Consent => 3,
@@ -135,6 +140,7 @@ impl Counters {
     pub(crate) fn segments(&self, kind: Kind) -> std::ops::Range<u64> {
         match self.next(kind) {
             0 | 1 => 0..0,
+            _ if kind == Kind::Directory => 0..super::directory::BUCKETS,
             next => 0..kind.segment_of(next - 1) + 1,
         }
     }
@@ -231,6 +237,12 @@ pub(crate) fn decode(kind: Kind, segment: u64, content: &[u8]) -> Option<Items> 
         return None;
     }
     let range = kind.numbers(segment);
+    // A directory bucket holds the ids that start with its byte; other segments, their
+    // numbers.
+    let fits = |number: u64, id: RecordId| match kind {
+        Kind::Directory => number >= 1 && u64::from(id.to_bytes()[0]) == segment,
+        _ => range.contains(&number),
+    };
     let mut items = Items::new();
     for _ in 0..count {
         let number = read_varint(&mut r)?;
@@ -243,7 +255,7 @@ pub(crate) fn decode(kind: Kind, segment: u64, content: &[u8]) -> Option<Items> 
         let len = usize::try_from(read_varint(&mut r)?).ok()?;
         let bytes = Zeroizing::new(take(&mut r, len)?.to_vec());
         // A record outside the segment's numbers, or twice, is no record of this place.
-        if !range.contains(&number)
+        if !fits(number, id)
             || items
                 .insert(
                     number,
@@ -360,7 +372,7 @@ pub(crate) fn index_entries_with_ids(
         .then_some((entries, ids))
 }
 
-fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+pub(super) fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     if n > r.len() {
         return None;
     }
@@ -369,7 +381,7 @@ fn take<'a>(r: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     Some(head)
 }
 
-fn varint(out: &mut Vec<u8>, mut v: u64) {
+pub(super) fn varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -377,7 +389,7 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-fn read_varint(r: &mut &[u8]) -> Option<u64> {
+pub(super) fn read_varint(r: &mut &[u8]) -> Option<u64> {
     let mut v = 0u64;
     for (i, &b) in r.iter().enumerate().take(10) {
         if i == 9 && b > 1 {
@@ -486,11 +498,16 @@ struct Held {
 /// The segments a write transaction changes, written back (sealed, padded, tracked in the
 /// manifest) by [`Writer::finish`].
 pub(crate) struct Writer<'a> {
-    journal: &'a Journal,
-    txn: &'a WriteTransaction,
+    pub(super) journal: &'a Journal,
+    pub(super) txn: &'a WriteTransaction,
     segments: BTreeMap<(Kind, u64), Held>,
     dirty: std::collections::BTreeSet<(Kind, u64)>,
     counters: Option<Counters>,
+    /// Each index segment's records (number -> id, alias) as it was read, for the id
+    /// directory to follow what changed.
+    pub(super) before: BTreeMap<u64, BTreeMap<u64, (RecordId, bool)>>,
+    /// An index segment did not open: the id directory and summary are made again whole.
+    pub(super) remake_derived: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -501,6 +518,8 @@ impl<'a> Writer<'a> {
             segments: BTreeMap::new(),
             dirty: Default::default(),
             counters: None,
+            before: BTreeMap::new(),
+            remake_derived: false,
         }
     }
 
@@ -520,7 +539,19 @@ impl<'a> Writer<'a> {
     fn load(&mut self, kind: Kind, segment: u64) -> Result<&mut Held> {
         if !self.segments.contains_key(&(kind, segment)) {
             let t = self.txn.open_table(RECORDS)?;
-            let held = match read(&self.journal.key, &t, kind, segment)? {
+            let read = read(&self.journal.key, &t, kind, segment)?;
+            if kind == Kind::Index {
+                match &read {
+                    Read::Opened(items) => {
+                        self.before.insert(segment, id_map(items));
+                    }
+                    Read::Absent => {
+                        self.before.insert(segment, BTreeMap::new());
+                    }
+                    Read::Damaged => self.remake_derived = true,
+                }
+            }
+            let held = match read {
                 Read::Absent => Held {
                     items: Items::new(),
                     damaged: false,
@@ -551,7 +582,7 @@ impl<'a> Writer<'a> {
             .expect("inserted above"))
     }
 
-    fn rebuild_index<T: ReadableTable<[u8; 16], &'static [u8]>>(
+    pub(super) fn rebuild_index<T: ReadableTable<[u8; 16], &'static [u8]>>(
         &self,
         t: &T,
         segment: u64,
@@ -568,6 +599,49 @@ impl<'a> Writer<'a> {
             }
         }
         Ok(out)
+    }
+
+    /// The records of segment `segment` of `kind` as this transaction will leave them;
+    /// `None` when it did not open.
+    pub(super) fn held(&mut self, kind: Kind, segment: u64) -> Result<Option<&mut Items>> {
+        let held = self.load(kind, segment)?;
+        Ok((!held.damaged).then_some(&mut held.items))
+    }
+
+    /// The records of a segment this transaction already holds (read or changed).
+    pub(super) fn holding(&self, kind: Kind, segment: u64) -> Option<&Items> {
+        self.segments
+            .get(&(kind, segment))
+            .filter(|h| !h.damaged)
+            .map(|h| &h.items)
+    }
+
+    /// Sets a whole segment's records, to be written by [`Writer::finish`].
+    pub(super) fn replace(&mut self, kind: Kind, segment: u64, items: Items) {
+        self.segments.insert(
+            (kind, segment),
+            Held {
+                items,
+                damaged: false,
+            },
+        );
+        self.dirty.insert((kind, segment));
+    }
+
+    /// Marks a segment held (and changed through [`Writer::held`]) to be written.
+    pub(super) fn touch(&mut self, kind: Kind, segment: u64) {
+        self.dirty.insert((kind, segment));
+    }
+
+    /// The index segments this transaction writes.
+    pub(super) fn dirty_index(&self) -> Vec<u64> {
+        self.dirty
+            .iter()
+            .filter(|(kind, segment)| {
+                *kind == Kind::Index && self.holding(Kind::Index, *segment).is_some()
+            })
+            .map(|(_, segment)| *segment)
+            .collect()
     }
 
     /// Whether the segment holding `number` of `kind` opened (or is new).
@@ -655,6 +729,8 @@ impl<'a> Writer<'a> {
             );
             self.dirty.insert((Kind::Ids, segment));
         }
+        // And the id directory and the index summary follow the index.
+        super::directory::follow_index(&mut self)?;
         let mut t = self.txn.open_table(RECORDS)?;
         for (kind, segment) in std::mem::take(&mut self.dirty) {
             let Some(held) = self.segments.get(&(kind, segment)) else {
@@ -664,7 +740,9 @@ impl<'a> Writer<'a> {
                 continue;
             }
             let k = key_of(&self.journal.key, kind, segment);
-            let (old, new) = if held.items.is_empty() {
+            // An emptied directory bucket stays, sealed and padded as any: a bucket that
+            // went away would tell that a deletion emptied it.
+            let (old, new) = if held.items.is_empty() && kind != Kind::Directory {
                 (t.remove(k)?.map(|v| v.value().to_vec()), None)
             } else {
                 let sealed = seal(&self.journal.key, kind, segment, &encode(kind, &held.items));
@@ -690,7 +768,14 @@ pub(crate) fn index_entry(number: u64, bytes: &[u8]) -> Option<Entry> {
         .map(|r| r.entry(number))
 }
 
-/// The index segment's item for a reflection's text item and entry.
+/// A segment's records as number -> (id, alias).
+pub(crate) fn id_map(items: &Items) -> BTreeMap<u64, (RecordId, bool)> {
+    items
+        .iter()
+        .map(|(n, item)| (*n, (item.id, item.alias)))
+        .collect()
+}
+
 /// The ids segment that goes beside an index segment holding `index`: each record's
 /// number, id and alias flag, and nothing else.
 pub(crate) fn ids_of(index: &Items) -> Items {
@@ -710,6 +795,7 @@ pub(crate) fn ids_of(index: &Items) -> Items {
         .collect()
 }
 
+/// The index segment's item for a reflection's text item and entry.
 pub(crate) fn index_item(text: &Item, entry: Entry) -> Item {
     Item {
         id: text.id,
