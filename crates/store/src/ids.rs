@@ -18,7 +18,7 @@ use crate::records::{Record, kind_of, layout};
 pub struct IdBook {
     by_number: BTreeMap<u64, (RecordId, bool)>,
     by_id: HashMap<RecordId, u64>,
-    handles: Handles,
+    pub(crate) handles: Handles,
     /// Handles worked out beforehand, among records this book does not hold (a book of
     /// some records only, from the id directory).
     known: HashMap<RecordId, String>,

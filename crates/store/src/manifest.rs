@@ -24,31 +24,39 @@ use crate::seal::{Key, Place};
 pub(crate) const MANIFEST_SETTING: &str = "manifest";
 const SETTINGS_TABLE: &str = "tend_settings";
 pub(crate) const UNLOCKERS_TABLE: &str = "tend_unlockers";
-const VERSION: u8 = 1;
+/// Version 1: counter and digest. Version 2 adds the index summary's seal mark.
+const VERSION: u8 = 2;
 
-/// The manifest's plaintext: version, counter, digest.
+/// The manifest's plaintext: version, counter, digest, and the seal mark of the index
+/// summary it was written with (zero: none), so that an older copy of the summary is
+/// noticed without reading the index (see `records::directory`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Manifest {
     pub counter: u64,
     pub digest: [u8; 32],
+    pub summary: [u8; 16],
 }
 
 impl Manifest {
-    fn encode(&self) -> [u8; 41] {
-        let mut out = [0u8; 41];
+    fn encode(&self) -> [u8; 57] {
+        let mut out = [0u8; 57];
         out[0] = VERSION;
         out[1..9].copy_from_slice(&self.counter.to_le_bytes());
-        out[9..].copy_from_slice(&self.digest);
+        out[9..41].copy_from_slice(&self.digest);
+        out[41..].copy_from_slice(&self.summary);
         out
     }
 
     fn decode(plain: &[u8]) -> Option<Self> {
-        if plain.len() != 41 || plain[0] != VERSION {
-            return None;
-        }
+        let summary = match (plain.first()?, plain.len()) {
+            (1, 41) => [0; 16],
+            (2, 57) => plain[41..].try_into().ok()?,
+            _ => return None,
+        };
         Some(Self {
             counter: u64::from_le_bytes(plain[1..9].try_into().ok()?),
-            digest: plain[9..].try_into().ok()?,
+            digest: plain[9..41].try_into().ok()?,
+            summary,
         })
     }
 }
@@ -160,16 +168,25 @@ where
     Ok(digest)
 }
 
-/// Writes a manifest with `counter` and `digest` in `txn`, sealed with `key`.
+/// Writes a manifest with `counter` and `digest` in `txn`, sealed with `key`, naming the
+/// index summary `txn` holds.
 pub(crate) fn write(
     key: &Key,
     txn: &WriteTransaction,
     counter: u64,
     digest: [u8; 32],
 ) -> Result<()> {
-    let sealed = key.seal(manifest_place(), &Manifest { counter, digest }.encode());
-    txn.open_table(SETTINGS)?
-        .insert(MANIFEST_SETTING, sealed.as_slice())?;
+    let mut settings = txn.open_table(SETTINGS)?;
+    let summary = settings
+        .get(crate::records::directory::SUMMARY_SETTING)?
+        .map_or([0; 16], |v| crate::records::directory::mark_of(v.value()));
+    let manifest = Manifest {
+        counter,
+        digest,
+        summary,
+    };
+    let sealed = key.seal(manifest_place(), &manifest.encode());
+    settings.insert(MANIFEST_SETTING, sealed.as_slice())?;
     Ok(())
 }
 
@@ -234,7 +251,10 @@ impl Journal {
     }
 
     /// `None` when there is no manifest, `Some(None)` when it does not open.
-    fn read_manifest_in(&self, txn: &WriteTransaction) -> Result<Option<Option<Manifest>>> {
+    pub(crate) fn read_manifest_in(
+        &self,
+        txn: &WriteTransaction,
+    ) -> Result<Option<Option<Manifest>>> {
         let raw = txn
             .open_table(SETTINGS)?
             .get(MANIFEST_SETTING)?

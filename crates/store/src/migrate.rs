@@ -234,10 +234,21 @@ impl Journal {
         }
         {
             let mut t = txn.open_table(RECORDS)?;
+            let mut summary = summary;
             for ((kind, segment), items) in &segments {
                 let k = layout::key_of(key, *kind, *segment);
                 let sealed = layout::seal(key, *kind, *segment, &layout::encode(*kind, items));
                 t.insert(k, sealed.as_slice())?;
+                let mark = crate::records::directory::mark_of(&sealed);
+                match kind {
+                    Kind::Index => {
+                        if let Some(line) = summary.segments.get_mut(segment) {
+                            line.mark = mark;
+                        }
+                    }
+                    Kind::Directory => summary.buckets[*segment as usize].mark = mark,
+                    _ => {}
+                }
             }
             let mut s = txn.open_table(SETTINGS)?;
             let place = Place {
@@ -351,6 +362,21 @@ mod tests {
         let ids = j.ids::<Reflection>().expect("ids");
         assert_eq!(ids.len(), 300);
         assert!(ids.is_alias(300) && !ids.is_alias(301));
+        // The upgrade made the id directory and the index summary: the newest and a handle
+        // come from them, and say what the whole index says.
+        let newest = j
+            .newest_entries(5)
+            .expect("reads")
+            .expect("the summary answers");
+        assert_eq!(newest.total, 300);
+        assert_eq!(newest.entries.len(), 5);
+        for e in &newest.entries {
+            assert_eq!(newest.book.handle(e.id), ids.handle(e.id));
+        }
+        assert_eq!(
+            j.quick_handle(42).expect("reads").map(|(h, _)| h),
+            ids.handle(42)
+        );
         let new = j
             .add(&Reflection::new("after", on, Utc::now()))
             .expect("added");

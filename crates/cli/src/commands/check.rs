@@ -187,6 +187,17 @@ impl DamageNames {
             "reflection_ids" => format!(
                 "ids segment beside the list index, at #{number} (the index is read instead)"
             ),
+            "reflection_id_directory" => format!(
+                "id directory entry of reflection {} (the index is read instead)",
+                self.reflection(number)
+            ),
+            "reflection_id_directory_bucket" => format!(
+                "id directory bucket {number} (the index is read instead; a write to it makes \
+                 it again)"
+            ),
+            "index_summary" => "list index summary (the index is read instead; the next write \
+                                makes it again)"
+                .to_owned(),
             other => format!("{other} {number}"),
         }
     }

@@ -730,7 +730,8 @@ impl<'a> Writer<'a> {
             self.dirty.insert((Kind::Ids, segment));
         }
         // And the id directory and the index summary follow the index.
-        super::directory::follow_index(&mut self)?;
+        let summary = super::directory::follow_index(&mut self)?;
+        let mut marks = BTreeMap::new();
         let mut t = self.txn.open_table(RECORDS)?;
         for (kind, segment) in std::mem::take(&mut self.dirty) {
             let Some(held) = self.segments.get(&(kind, segment)) else {
@@ -751,8 +752,17 @@ impl<'a> Writer<'a> {
             };
             self.journal
                 .track_record(&k, old.as_deref(), new.as_deref());
+            if matches!(kind, Kind::Index | Kind::Directory) {
+                marks.insert(
+                    (kind, segment),
+                    new.as_deref().map(super::directory::mark_of),
+                );
+            }
         }
         drop(t);
+        if let Some(summary) = summary {
+            super::directory::with_marks(self.journal, self.txn, summary, &marks)?;
+        }
         if let Some(c) = self.counters {
             self.journal
                 .put_setting(self.txn, COUNTERS_SETTING, &c.encode())?;
