@@ -30,7 +30,8 @@ fn bare_ok(env: &Env, args: &[&str]) -> String {
     let out = bare(env, args);
     assert!(
         out.status.success(),
-        "tend {args:?} failed: {}",
+        "tend {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()

@@ -22,6 +22,7 @@ use crate::journal::{
     self, DELETED_SETTING, FORMAT_VERSION, Journal, KEY_CHECK, KEY_CHECK_SETTING, MAGIC, META,
     SETTINGS, UNLOCKER_INFO, UNLOCKERS,
 };
+use crate::records::directory;
 use crate::records::layout::{self, Kind, RECORDS, RECORDS_TABLE};
 use crate::records::table;
 use crate::seal::{DataKey, Place};
@@ -300,6 +301,7 @@ impl Journal {
         let total = sealed.len() as u64 + old.open_table(SETTINGS)?.len()?;
         let mut done = 0u64;
         let mut damaged = 0u64;
+        let mut marks = std::collections::BTreeMap::new();
         let txn = db.begin_write()?;
         {
             let mut meta = txn.open_table(META)?;
@@ -319,7 +321,9 @@ impl Journal {
                 match self.key.open_in_place(place, bytes.as_mut_slice()) {
                     Some(plain) => {
                         let k = layout::key_of(key, kind, segment);
-                        to.insert(k, key.seal(place, plain).as_slice())?;
+                        let sealed = key.seal(place, plain);
+                        to.insert(k, sealed.as_slice())?;
+                        marks.insert((kind, segment), Some(directory::mark_of(&sealed)));
                     }
                     None => damaged += 1,
                 }
@@ -346,6 +350,17 @@ impl Journal {
                     key: name.as_bytes(),
                 };
                 match self.key.open(place, v.value()) {
+                    // The index summary names each segment's sealing: the new ones.
+                    Some(plain) if name == directory::SUMMARY_SETTING => {
+                        if let Some(summary) =
+                            layout::unpad(&plain).and_then(directory::Summary::decode)
+                        {
+                            let plain =
+                                directory::sealed_form(&directory::with_new_marks(summary, &marks));
+                            to.insert(name, key.seal(place, &plain).as_slice())?;
+                        }
+                        // One that does not decode is left out: the next write makes it.
+                    }
                     Some(plain) => {
                         to.insert(name, key.seal(place, &plain).as_slice())?;
                     }

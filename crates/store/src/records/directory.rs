@@ -376,9 +376,19 @@ pub(crate) fn follow_index(w: &mut Writer<'_>) -> Result<Option<Summary>> {
 pub(crate) fn with_marks(
     journal: &Journal,
     txn: &redb::WriteTransaction,
-    mut summary: Summary,
+    summary: Summary,
     marks: &BTreeMap<(Kind, u64), Option<Mark>>,
 ) -> Result<()> {
+    let summary = with_new_marks(summary, marks);
+    journal.put_setting(txn, SUMMARY_SETTING, &sealed_form(&summary))
+}
+
+/// `summary` with the seal marks of the index segments and buckets sealed anew (`None`:
+/// removed).
+pub(crate) fn with_new_marks(
+    mut summary: Summary,
+    marks: &BTreeMap<(Kind, u64), Option<Mark>>,
+) -> Summary {
     for ((kind, segment), mark) in marks {
         match kind {
             Kind::Index => {
@@ -394,7 +404,7 @@ pub(crate) fn with_marks(
             _ => {}
         }
     }
-    journal.put_setting(txn, SUMMARY_SETTING, &sealed_form(&summary))
+    summary
 }
 
 /// Makes the directory and the summary from the whole index, as this write leaves it.
@@ -944,6 +954,19 @@ mod tests {
         // The next write that touches the bucket makes both again.
         j.delete::<Reflection>(first).expect("deleted");
         agrees(&mut j, false);
+    }
+
+    #[test]
+    fn a_rotated_or_compacted_journal_keeps_them_in_step() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut j = crate::sync_support::tests::journal(dir.path(), "j.tend");
+        let rs: Vec<Reflection> = (0..400).map(|i| reflection(i, i as i64)).collect();
+        let numbers = j.add_many(&rs).expect("added");
+        j.rotate(Utc::now(), &mut |_, _| {}).expect("rotated");
+        agrees(&mut j, true);
+        j.delete::<Reflection>(numbers[7]).expect("deleted");
+        j.compact(&mut |_, _| {}).expect("compacted");
+        agrees(&mut j, true);
     }
 
     fn raw_setting(j: &Journal) -> Vec<u8> {
