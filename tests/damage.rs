@@ -294,3 +294,63 @@ fn a_damaged_or_older_ids_segment_changes_no_handle_and_check_names_it() {
         "{stdout}"
     );
 }
+
+/// The id directory bucket of a whole id (32 letters): its first byte.
+fn bucket_of(record_id: &str) -> u64 {
+    let v = |c: u8| b"bcdfghjkmnpqrstx".iter().position(|&a| a == c).unwrap() as u64;
+    let b = record_id.as_bytes();
+    (v(b[0]) << 4) | v(b[1])
+}
+
+/// `tend list -n N` reads the newest from the index summary, the few index segments that
+/// can hold them and one id directory bucket per reflection shown. It shows exactly what
+/// listing through every entry shows (a filter that keeps every reflection takes that
+/// path), and a damaged bucket changes nothing but the speed; `tend check` names it, and a
+/// change to a reflection in it makes it again.
+#[test]
+fn the_newest_and_their_handles_are_the_whole_index_s_even_with_a_damaged_directory() {
+    let env = Env::with_journal();
+    let file = env.file("import.json", &layout::import_json(300));
+    env.ok(&["import", file.to_str().unwrap()]);
+    for (i, on) in ["2026-03-01", "2025-12-24", "2026-02-14", "2026-01-01"]
+        .iter()
+        .enumerate()
+    {
+        env.write(&["--on", on, &format!("backdated {i}")]);
+    }
+    let all_kept = ["--since", "1900-01-01"];
+    let same_as_whole = |env: &Env| {
+        for n in ["1", "20", "400"] {
+            for json in [&[][..], &["--json"][..]] {
+                let fast = env.ok(&[&["list", "-n", n][..], json].concat());
+                let whole = env.ok(&[&["list", "-n", n][..], json, &all_kept].concat());
+                assert_eq!(fast, whole, "list -n {n} {json:?}");
+            }
+        }
+    };
+    same_as_whole(&env);
+    let newest: serde_json::Value =
+        serde_json::from_str(&env.ok(&["list", "-n", "1", "--json"])).unwrap();
+    let handle = newest[0]["id"].as_str().unwrap().to_owned();
+    let record_id = newest[0]["record_id"].as_str().unwrap().to_owned();
+    assert!(env.ok(&["show", &handle]).contains("backdated 0"));
+
+    let k = key(&env);
+    layout::flip(
+        &env.journal,
+        layout::segment_key(&k, layout::DIRECTORY, bucket_of(&record_id)),
+    );
+    same_as_whole(&env);
+    assert!(env.ok(&["show", &handle]).contains("backdated 0"));
+    let out = env.run(&["check"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("id directory bucket"), "{stdout}");
+
+    env.ok(&["delete", &handle, "--yes"]);
+    same_as_whole(&env);
+    let out = env.run(&["check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("id directory"), "{stdout}");
+    assert!(!stdout.contains("summary"), "{stdout}");
+}

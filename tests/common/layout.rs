@@ -15,6 +15,8 @@ const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_meta")
 pub const TEXT: u8 = 1;
 pub const INDEX: u8 = 2;
 pub const IDS: u8 = 6;
+/// The id directory's buckets (segment = the first byte of the ids they hold).
+pub const DIRECTORY: u8 = 7;
 
 /// The data key of the journal at `path`, unwrapped with `passphrase`.
 pub fn key(path: &std::path::Path, passphrase: &str) -> SealingKey {
