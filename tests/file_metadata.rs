@@ -88,6 +88,13 @@ fn the_file_names_no_kind_of_record_and_pads_every_segment() {
     for (_, sealed) in &rows {
         assert!(is_bucket(sealed.len() - 41), "{}", sealed.len());
     }
+    // The index summary is padded as segments are.
+    let db = redb::Database::open(&env.journal).unwrap();
+    let txn = db.begin_read().unwrap();
+    let def: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_settings");
+    let t = txn.open_table(def).unwrap();
+    let summary = t.get("index_summary").unwrap().expect("a summary").value().len();
+    assert!(is_bucket(summary - 41), "{summary}");
 }
 
 #[test]

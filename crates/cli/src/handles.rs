@@ -20,6 +20,14 @@ impl Names {
         })
     }
 
+    /// The names of record `number` of kind `T` alone, read from one bucket of the id
+    /// directory where it can: for a command that shows one record.
+    pub fn one<T: Record>(journal: &Journal, number: u64) -> tend_store::Result<Self> {
+        Ok(Self {
+            book: journal.book_of_one::<T>(number)?,
+        })
+    }
+
     /// The names of the records in `book`.
     pub fn from_book(book: IdBook) -> Self {
         Self { book }

@@ -12,14 +12,18 @@ use tend_core::reflection::Reflection;
 use tend_core::repair::Repair;
 
 use crate::journal::{PACK_SETTING, UNLOCKER_INFO};
+use crate::records::directory::{SUMMARY_SETTING, Summary};
+use crate::records::layout::{self, Kind};
 use crate::records::{
-    COMMITMENTS, CONSENTS, INDEX, REFLECTIONS, REPAIRS, decode_segment, encode_segment,
+    COMMITMENTS, CONSENTS, DIRECTORY, INDEX, REFLECTIONS, REPAIRS, decode_segment,
+    encode_segment,
 };
 use crate::unlock::UnlockerInfo;
 
 /// The places whose plaintext [`decode_record`] reads: the record tables, the unlocker
-/// notes, and the values pack kept among the settings.
-pub const TABLES: [&str; 7] = [
+/// notes, the values pack kept among the settings, the id directory's buckets and the index
+/// summary (both padded, as stored).
+pub const TABLES: [&str; 9] = [
     REFLECTIONS,
     INDEX,
     COMMITMENTS,
@@ -27,6 +31,8 @@ pub const TABLES: [&str; 7] = [
     CONSENTS,
     UNLOCKER_INFO,
     PACK_SETTING,
+    DIRECTORY,
+    SUMMARY_SETTING,
 ];
 
 /// Decodes `plaintext` as the journal decodes an opened record of `table` (one of
@@ -42,6 +48,15 @@ pub fn decode_record(table: &str, plaintext: &[u8]) -> bool {
         CONSENTS => decode::<ConsentRecord>(plaintext).is_some(),
         UNLOCKER_INFO => decode::<UnlockerInfo>(plaintext).is_some(),
         PACK_SETTING => decode::<ValuesPack>(plaintext).is_some(),
+        // A bucket's number is its first byte here.
+        DIRECTORY => plaintext.split_first().is_some_and(|(bucket, padded)| {
+            layout::unpad(padded)
+                .and_then(|c| layout::decode(Kind::Directory, u64::from(*bucket), c))
+                .is_some()
+        }),
+        SUMMARY_SETTING => layout::unpad(plaintext)
+            .and_then(Summary::decode)
+            .is_some(),
         _ => false,
     }
 }

@@ -124,6 +124,16 @@ impl Journal {
         Ok(IdBook::new(out))
     }
 
+    /// The names of record `number` of kind `T` alone (an empty book when there is none),
+    /// with the handle it has among all: for a command that shows one record. The book
+    /// [`IdBook::is_partial`], and does not say whether the number is a format 1 alias.
+    pub fn book_of_one<T: Record>(&self, number: u64) -> Result<IdBook> {
+        Ok(match self.handle_of::<T>(number)? {
+            Some((handle, id)) => IdBook::known([(number, id, false, handle)]),
+            None => IdBook::default(),
+        })
+    }
+
     /// The handle and id of record `number` of kind `T` (`None` when there is none): for a
     /// command that names one record, without building every handle.
     pub fn handle_of<T: Record>(&self, number: u64) -> Result<Option<(String, RecordId)>> {

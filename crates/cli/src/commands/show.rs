@@ -47,7 +47,7 @@ impl Show {
         let journal = ctx.open()?;
         let id = journal.resolve::<Reflection>(&self.id)?;
         let r: Reflection = journal.get(id)?;
-        let names = crate::handles::Names::of::<Reflection>(&journal)?;
+        let names = crate::handles::Names::one::<Reflection>(&journal, id)?;
         let handle = names.handle(id);
         let hidden = r.content_note.is_some() && !self.reveal;
         let others = other_versions(&journal, &names, id)?;

@@ -1013,6 +1013,17 @@ mod tests {
         agrees(&mut j, false);
     }
 
+    proptest! {
+        #[test]
+        fn any_bytes_decode_to_a_summary_or_nothing_without_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..6000)
+        ) {
+            if let Some(summary) = Summary::decode(&bytes) {
+                prop_assert_eq!(Summary::decode(&summary.encode()), Some(summary));
+            }
+        }
+    }
+
     #[test]
     fn the_summary_round_trips_and_refuses_what_is_malformed() {
         let mut s = Summary::default();
