@@ -93,7 +93,12 @@ fn the_file_names_no_kind_of_record_and_pads_every_segment() {
     let txn = db.begin_read().unwrap();
     let def: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tend_settings");
     let t = txn.open_table(def).unwrap();
-    let summary = t.get("index_summary").unwrap().expect("a summary").value().len();
+    let summary = t
+        .get("index_summary")
+        .unwrap()
+        .expect("a summary")
+        .value()
+        .len();
     assert!(is_bucket(summary - 41), "{summary}");
 }
 

@@ -15,8 +15,7 @@ use crate::journal::{PACK_SETTING, UNLOCKER_INFO};
 use crate::records::directory::{SUMMARY_SETTING, Summary};
 use crate::records::layout::{self, Kind};
 use crate::records::{
-    COMMITMENTS, CONSENTS, DIRECTORY, INDEX, REFLECTIONS, REPAIRS, decode_segment,
-    encode_segment,
+    COMMITMENTS, CONSENTS, DIRECTORY, INDEX, REFLECTIONS, REPAIRS, decode_segment, encode_segment,
 };
 use crate::unlock::UnlockerInfo;
 
@@ -54,9 +53,7 @@ pub fn decode_record(table: &str, plaintext: &[u8]) -> bool {
                 .and_then(|c| layout::decode(Kind::Directory, u64::from(*bucket), c))
                 .is_some()
         }),
-        SUMMARY_SETTING => layout::unpad(plaintext)
-            .and_then(Summary::decode)
-            .is_some(),
+        SUMMARY_SETTING => layout::unpad(plaintext).and_then(Summary::decode).is_some(),
         _ => false,
     }
 }

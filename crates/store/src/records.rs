@@ -197,6 +197,24 @@ impl Journal {
         Ok(())
     }
 
+    /// Opens the sealed value of setting `name`: its plaintext, or `None` when it does not
+    /// open (an agent that stopped answering is an error).
+    pub(crate) fn open_setting(
+        &self,
+        name: &str,
+        sealed: &[u8],
+    ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+        let opened = self.key.open(
+            Place {
+                table: "tend_settings",
+                key: name.as_bytes(),
+            },
+            sealed,
+        );
+        self.agent_ok()?;
+        Ok(opened)
+    }
+
     pub(crate) fn get_setting(
         &self,
         txn: &ReadTransaction,
@@ -206,14 +224,7 @@ impl Journal {
         let Some(raw) = t.get(name)? else {
             return Ok(None);
         };
-        let opened = self.key.open(
-            Place {
-                table: "tend_settings",
-                key: name.as_bytes(),
-            },
-            raw.value(),
-        );
-        self.agent_ok()?;
+        let opened = self.open_setting(name, raw.value())?;
         opened.map(Some).ok_or(Error::RecordDamaged {
             kind: "setting",
             id: 0,

@@ -40,7 +40,6 @@ use zeroize::Zeroizing;
 use super::layout::{self, Item, Items, Kind, Read, Writer};
 use crate::error::Result;
 use crate::journal::{Journal, SETTINGS};
-use crate::seal::Place;
 
 /// Buckets in the id directory: one for each value of an id's first byte.
 pub(crate) const BUCKETS: u64 = 256;
@@ -286,15 +285,9 @@ fn summary_in<T: ReadableTable<&'static str, &'static [u8]>>(
     if manifest.is_some_and(|m| m != mark_of(raw.value())) {
         return Ok(None);
     }
-    let plain = journal.key.open(
-        Place {
-            table: "tend_settings",
-            key: SUMMARY_SETTING.as_bytes(),
-        },
-        raw.value(),
-    );
-    journal.agent_ok()?;
-    Ok(plain.and_then(|p| layout::unpad(&p).and_then(Summary::decode)))
+    Ok(journal
+        .open_setting(SUMMARY_SETTING, raw.value())?
+        .and_then(|p| layout::unpad(&p).and_then(Summary::decode)))
 }
 
 /// Brings the directory and the summary in step with the index segments `w` writes: the
@@ -848,6 +841,14 @@ mod tests {
         }
     }
 
+    /// A new journal holding `n` reflections, one a day: it and their numbers.
+    fn with_reflections(dir: &std::path::Path, n: usize) -> (Journal, Vec<u64>) {
+        let j = crate::sync_support::tests::journal(dir, "j.tend");
+        let rs: Vec<Reflection> = (0..n).map(|i| reflection(i, i as i64)).collect();
+        let numbers = j.add_many(&rs).expect("added");
+        (j, numbers)
+    }
+
     /// Removes the summary, as a journal written before it existed has none.
     fn forget_summary(j: &Journal) {
         let txn = j.db.begin_write().expect("writes");
@@ -861,9 +862,7 @@ mod tests {
     #[test]
     fn a_journal_without_them_is_read_the_slow_way_and_the_next_write_makes_them() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut j = crate::sync_support::tests::journal(dir.path(), "j.tend");
-        let rs: Vec<Reflection> = (0..600).map(|i| reflection(i, i as i64)).collect();
-        j.add_many(&rs).expect("added");
+        let (mut j, _) = with_reflections(dir.path(), 600);
         forget_summary(&j);
         assert!(j.newest_entries(20).expect("reads").is_none());
         let book = j.ids::<Reflection>().expect("ids");
@@ -959,9 +958,7 @@ mod tests {
     #[test]
     fn a_rotated_or_compacted_journal_keeps_them_in_step() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut j = crate::sync_support::tests::journal(dir.path(), "j.tend");
-        let rs: Vec<Reflection> = (0..400).map(|i| reflection(i, i as i64)).collect();
-        let numbers = j.add_many(&rs).expect("added");
+        let (mut j, numbers) = with_reflections(dir.path(), 400);
         j.rotate(Utc::now(), &mut |_, _| {}).expect("rotated");
         agrees(&mut j, true);
         j.delete::<Reflection>(numbers[7]).expect("deleted");
@@ -982,9 +979,7 @@ mod tests {
     #[test]
     fn an_older_summary_is_never_believed() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut j = crate::sync_support::tests::journal(dir.path(), "j.tend");
-        let rs: Vec<Reflection> = (0..300).map(|i| reflection(i, i as i64)).collect();
-        j.add_many(&rs).expect("added");
+        let (mut j, _) = with_reflections(dir.path(), 300);
         let older = raw_setting(&j);
         // The newest reflection now lies in a segment the older summary says is older.
         let newest = j.add(&reflection(300, 5000)).expect("added");

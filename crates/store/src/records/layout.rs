@@ -830,15 +830,7 @@ impl Journal {
         let Some(raw) = t.get(COUNTERS_SETTING)? else {
             return Ok(Counters::default());
         };
-        let plain = self.key.open(
-            Place {
-                table: "tend_settings",
-                key: COUNTERS_SETTING.as_bytes(),
-            },
-            raw.value(),
-        );
-        self.agent_ok()?;
-        plain
+        self.open_setting(COUNTERS_SETTING, raw.value())?
             .and_then(|p| Counters::decode(&p))
             .ok_or(Error::RecordDamaged {
                 kind: "number counter",
